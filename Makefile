@@ -1,0 +1,79 @@
+# sluice: small C programs that stream integers through Unix pipes.
+# GNU make.  `make` builds bin/*, `make check` runs the tests, `make demo`
+# runs the original example; both install what is missing (scripts/deps).
+
+VERSION = 0.1.0
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g -Wall -Wextra
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BATS_FLAGS ?=
+
+# Deferred (=), so that pkg-config runs after `scripts/deps` installed it.
+BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay 2>/dev/null || \
+	echo -isystem /usr/include/bsd -DLIBBSD_OVERLAY)
+BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay 2>/dev/null || \
+	echo -lbsd)
+
+ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DSLUICE_VERSION='"$(VERSION)"' \
+	-Ilib $(BSD_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = -std=c11 -MMD -MP $(CFLAGS)
+LDLIBS      += $(BSD_LIBS) -lm
+
+PROGS    = $(patsubst bin/%.c,bin/%,$(wildcard bin/*.c))
+LIB_OBJS = $(patsubst %.c,%.o,$(wildcard lib/*.c))
+TEST_BINS = $(patsubst %.c,%,$(filter-out tests/fuzz_%,$(wildcard tests/*.c)))
+MANS     = $(wildcard man/*.1)
+
+# demo, check and bench first install what they need, then build.
+ifneq ($(filter demo check bench,$(MAKECMDGOALS)),)
+NEED_DEPS = deps
+endif
+
+.DELETE_ON_ERROR:
+# keep bin/*.o and tests/*.o: they are not throwaway intermediates
+.SECONDARY:
+.PHONY: all deps demo check bench install uninstall clean
+
+all: $(PROGS)
+
+deps:
+	@scripts/deps $(if $(filter bench,$(MAKECMDGOALS)),bench,check)
+
+lib/libsluice.a: $(LIB_OBJS)
+	$(AR) rcs $@ $(LIB_OBJS)
+
+%.o: %.c | $(NEED_DEPS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+bin/%: bin/%.o lib/libsluice.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
+
+tests/%: tests/%.o lib/libsluice.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
+
+demo: all
+	@scripts/demo
+
+check: all $(TEST_BINS)
+	bats $(BATS_FLAGS) tests
+
+bench: all
+	@scripts/bench
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MANS) $(DESTDIR)$(MANDIR)/man1
+
+uninstall:
+	rm -f $(patsubst bin/%,$(DESTDIR)$(BINDIR)/%,$(PROGS))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MANS))
+
+clean:
+	rm -f $(PROGS) $(TEST_BINS) lib/libsluice.a */*.o */*.d
+	rm -rf tests/fuzz_out
+
+-include $(wildcard */*.d)

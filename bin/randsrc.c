@@ -1,0 +1,105 @@
+/*
+ * randsrc: a source of uniform random integers in [min, max], at a rate.
+ */
+#include <err.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "prog.h"
+#include "record.h"
+#include "rng.h"
+#include "source.h"
+
+static const char help[] =
+"usage: randsrc [-n count] [-r rate] [-s seed] [--min A] [--max B]\n"
+"Write uniform random integers in [A, B], one a line, at a steady rate.\n"
+"\n"
+"  -n, --count N   stop after N records (default: never)\n"
+"  -r, --rate R    records a second, decimal; 0: as fast as the reader\n"
+"                  takes them (default 1)\n"
+"      --min A     smallest value, any int64 (default 1)\n"
+"      --max B     largest value, any int64 (default 100)\n"
+"  -s, --seed S    the same seed gives the same stream everywhere\n"
+"  -h, --help      show this help\n"
+"      --version   show the version\n"
+"\n"
+"Example: randsrc --rate 0 --count 1000 --seed 7 | procprint\n";
+
+enum { OPT_MIN = OPT_PROGRAM, OPT_MAX };
+
+struct gen {
+	struct rng	rng;
+	int64_t		min;
+	int64_t		max;
+};
+
+static size_t
+fill(struct source *src, char *dst, size_t n)
+{
+	struct gen *g = src->ctx;
+	char *p = dst;
+
+	while (n-- > 0)
+		p += rec_format(p, rng_range(&g->rng, g->min, g->max));
+	return (size_t)(p - dst);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "count",	required_argument,	NULL,	'n' },
+		{ "rate",	required_argument,	NULL,	'r' },
+		{ "seed",	required_argument,	NULL,	's' },
+		{ "min",	required_argument,	NULL,	OPT_MIN },
+		{ "max",	required_argument,	NULL,	OPT_MAX },
+		PROG_LONGOPTS,
+		{ NULL,		0,			NULL,	0 }
+	};
+	struct source src;
+	struct gen g = { .min = 1, .max = 100 };
+	const char *seed = NULL;
+	int ch;
+
+	prog_init(argc, argv);
+	source_init(&src);
+	src.rate = 1;
+	while ((ch = getopt_long(argc, argv, "hn:r:s:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			src.count = prog_int64("--count", optarg, 0, INT64_MAX);
+			break;
+		case 'r':
+			src.rate = prog_rate("--rate", optarg);
+			break;
+		case 's':
+			seed = optarg;
+			break;
+		case OPT_MIN:
+			g.min = prog_int64("--min", optarg, INT64_MIN, INT64_MAX);
+			break;
+		case OPT_MAX:
+			g.max = prog_int64("--max", optarg, INT64_MIN, INT64_MAX);
+			break;
+		default:
+			prog_option(ch, help);
+			prog_usage("unexpected option");
+		}
+	}
+	if (optind != argc)
+		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	if (g.min > g.max)
+		prog_usage("--min %jd is greater than --max %jd",
+		    (intmax_t)g.min, (intmax_t)g.max);
+	if (seed != NULL)
+		rng_seed(&g.rng, (uint64_t)prog_int64("--seed", seed,
+		    INT64_MIN, INT64_MAX));
+	else
+		rng_seed_random(&g.rng);
+
+	src.fill = fill;
+	src.maxout = REC_FMT_MAX;
+	src.ctx = &g;
+	return source_run(&src);
+}

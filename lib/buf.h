@@ -1,0 +1,92 @@
+/*
+ * buf: a reader and a writer buffer over one descriptor each, blocking or
+ * not.  Linear buffers compacted with memmove, so that a line in the
+ * reader is always contiguous for memchr and a record is formatted
+ * straight into the writer.
+ *
+ * Every call returns bytes moved (> 0), 0 at end of input, BUF_AGAIN when
+ * the descriptor would block, or -1 with errno set.  EINTR is retried
+ * here; EPIPE is returned like any other error, for prog_ioerr() to turn
+ * into the quiet death the contract asks for.
+ */
+#ifndef SLUICE_BUF_H
+#define SLUICE_BUF_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define BUF_AGAIN	(-2)
+
+struct rbuf {
+	int	 fd;
+	char	*buf;
+	size_t	 cap;
+	size_t	 start;		/* first unconsumed byte */
+	size_t	 end;		/* one past the last byte read */
+	int	 eof;
+};
+
+struct wbuf {
+	int	 fd;
+	char	*buf;
+	size_t	 cap;
+	size_t	 start;		/* first byte not yet written */
+	size_t	 len;		/* one past the last byte queued */
+};
+
+/* Both return -1 with errno ENOMEM, or 0; free with *_free(). */
+int	rbuf_init(struct rbuf *, int fd, size_t cap);
+int	wbuf_init(struct wbuf *, int fd, size_t cap);
+void	rbuf_free(struct rbuf *);
+void	wbuf_free(struct wbuf *);
+
+/*
+ * Reads once into the free space after moving the unconsumed bytes to the
+ * front.  Sets eof at end of input.  Asking with a full buffer is a bug:
+ * consume first.
+ */
+ssize_t	rbuf_fill(struct rbuf *);
+
+static inline size_t
+rbuf_avail(const struct rbuf *rb)
+{
+	return rb->end - rb->start;
+}
+
+/* Room left for a fill once the unconsumed bytes are moved to the front. */
+static inline size_t
+rbuf_room(const struct rbuf *rb)
+{
+	return rb->cap - rbuf_avail(rb);
+}
+
+/*
+ * Writes what is queued until it is all gone or the descriptor would
+ * block.  Returns 0 when the buffer is empty, BUF_AGAIN, or -1.
+ */
+int	wbuf_flush(struct wbuf *);
+
+static inline size_t
+wbuf_pending(const struct wbuf *wb)
+{
+	return wb->len - wb->start;
+}
+
+/*
+ * Returns a pointer where at least n bytes may be written, moving the
+ * queued bytes to the front if that makes the room, or NULL when the
+ * buffer holds too much to make it: flush first.
+ */
+char	*wbuf_reserve(struct wbuf *, size_t n);
+
+/* Queues n bytes written at the pointer wbuf_reserve() gave. */
+static inline void
+wbuf_commit(struct wbuf *wb, size_t n)
+{
+	wb->len += n;
+}
+
+/* Queues n bytes; 0, or -1 when they do not fit (flush first). */
+int	wbuf_put(struct wbuf *, const void *, size_t);
+
+#endif

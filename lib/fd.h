@@ -1,0 +1,26 @@
+/*
+ * fd: hygiene for the standard descriptors (DESIGN.md section 3).  The
+ * descriptions behind 0, 1 and 2 are shared with the shell and with the
+ * commands after us, so O_NONBLOCK goes only on pipes, FIFOs and sockets,
+ * and every way out puts the flags back as they were found.
+ */
+#ifndef SLUICE_FD_H
+#define SLUICE_FD_H
+
+/*
+ * Opens /dev/null on any of 0, 1, 2 that is closed, so that no file the
+ * program opens later lands on one of them.  Returns 0 or -1.
+ */
+int	fd_std_open(void);
+
+/*
+ * Makes fd non-blocking if it is a pipe, FIFO or socket, remembering its
+ * flags for fd_restore().  Returns 1 if it is now non-blocking, 0 if it
+ * was left blocking (a terminal, a file), -1 with errno on failure.
+ */
+int	fd_nonblock(int fd);
+
+/* Puts back the flags of every descriptor fd_nonblock() changed. */
+void	fd_restore(void);
+
+#endif

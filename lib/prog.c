@@ -1,0 +1,128 @@
+#include "prog.h"
+
+#include <err.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fd.h"
+#include "opt.h"
+#include "sig.h"
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "unknown"
+#endif
+
+static int sigpipe_ignored;
+
+void
+prog_init(int argc, char **argv)
+{
+	struct sigaction old;
+
+	(void)argc;
+	(void)argv;
+	if (fd_std_open() == -1)
+		_exit(EX_OSERR);
+	if (atexit(fd_restore) != 0)
+		errx(EX_OSERR, "atexit failed");
+	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		sigpipe_ignored = 1;
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+prog_option(int ch, const char *help)
+{
+	switch (ch) {
+	case OPT_HELP:
+		fputs(help, stdout);
+		if (fflush(stdout) == EOF)
+			err(EX_IOERR, "stdout");
+		exit(0);
+	case OPT_VERSION:
+		printf("%s (sluice) %s\n", getprogname(), SLUICE_VERSION);
+		if (fflush(stdout) == EOF)
+			err(EX_IOERR, "stdout");
+		exit(0);
+	case '?':
+	case ':':
+		/* getopt has said what was wrong */
+		fprintf(stderr, "Try '%s --help' for more information.\n",
+		    getprogname());
+		exit(EX_USAGE);
+	}
+}
+
+void
+prog_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+	    getprogname());
+	exit(EX_USAGE);
+}
+
+int64_t
+prog_int64(const char *opt, const char *arg, int64_t min, int64_t max)
+{
+	const char *errstr;
+	int64_t v;
+
+	if (opt_int64(arg, min, max, &v, &errstr) == -1)
+		prog_usage("%s: \"%s\" is %s", opt, arg, errstr);
+	return v;
+}
+
+double
+prog_rate(const char *opt, const char *arg)
+{
+	const char *errstr;
+	double v;
+
+	if (opt_rate(arg, &v, &errstr) == -1)
+		prog_usage("%s: \"%s\" is %s", opt, arg, errstr);
+	return v;
+}
+
+int64_t
+prog_duration(const char *opt, const char *arg)
+{
+	const char *errstr;
+	int64_t v;
+
+	if (opt_duration(arg, &v, &errstr) == -1)
+		prog_usage("%s: \"%s\" is %s", opt, arg, errstr);
+	return v;
+}
+
+void
+prog_ioerr(const char *what)
+{
+	if (errno == EPIPE) {
+		if (!sigpipe_ignored)
+			prog_die(SIGPIPE);
+		/*
+		 * Whoever started us chose to ignore SIGPIPE; honour that
+		 * and end as quietly, with the status a shell would show.
+		 */
+		exit(128 + SIGPIPE);
+	}
+	err(EX_IOERR, "%s", what);
+}
+
+void
+prog_die(int sig)
+{
+	fd_restore();
+	sig_raise_default(sig);
+	_exit(128 + sig);
+}

@@ -1,0 +1,59 @@
+/*
+ * prog: the program's side of the contract: start-up checks, usage errors,
+ * --help and --version, and every way out (exit codes, the quiet death by
+ * SIGPIPE, the death by a stop signal) with the descriptor flags put back.
+ * This and stage/source, the runtimes built on it, are the only parts of
+ * lib/ that print or exit; the modules below them return errors.
+ */
+#ifndef SLUICE_PROG_H
+#define SLUICE_PROG_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <sysexits.h>
+
+/* getopt_long values of the options every program has. */
+enum {
+	OPT_HELP = 'h',
+	OPT_VERSION = 0x100,
+	OPT_STRICT,
+	OPT_REJECTS,
+	OPT_PROGRAM		/* the first value free for a program */
+};
+
+#define PROG_LONGOPTS \
+	{ "help",	no_argument,	NULL,	OPT_HELP }, \
+	{ "version",	no_argument,	NULL,	OPT_VERSION }
+
+/*
+ * Call first in main: makes sure 0, 1 and 2 are open, ignores SIGPIPE
+ * (EPIPE is handled in prog_ioerr) and restores descriptor flags at exit.
+ */
+void	prog_init(int argc, char **argv);
+
+/*
+ * Handles --help (prints help to stdout, exits 0), --version, and '?'
+ * from getopt (exits 64 after getopt's own line).  Returns for others.
+ */
+void	prog_option(int ch, const char *help);
+
+/* Prints "PROG: message" and a pointer to --help; exits 64. */
+void	prog_usage(const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 1, 2), __noreturn__));
+
+/* Option value parsers: each exits 64 naming the option and the value. */
+int64_t	prog_int64(const char *opt, const char *arg, int64_t min, int64_t max);
+double	prog_rate(const char *opt, const char *arg);
+int64_t	prog_duration(const char *opt, const char *arg);
+
+/*
+ * After a failed read or write of what: a closed reader (EPIPE) ends the
+ * program quietly by SIGPIPE, as yes and cat end; anything else is
+ * reported and exits 74.
+ */
+void	prog_ioerr(const char *what) __attribute__((__noreturn__));
+
+/* Restores descriptor flags and dies by sig, so the parent sees it. */
+void	prog_die(int sig) __attribute__((__noreturn__));
+
+#endif

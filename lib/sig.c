@@ -1,0 +1,106 @@
+#define _GNU_SOURCE		/* pipe2 */
+#include "sig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NSIGS	65
+
+static int			 self_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t	 arrived[NSIGS];
+static volatile sig_atomic_t	 any_arrived;
+static unsigned char		 ignored[NSIGS];
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig > 0 && sig < NSIGS)
+		arrived[sig] = 1;
+	any_arrived = 1;
+	/* a full pipe already says "look"; losing this byte is fine */
+	(void)write(self_pipe[1], "", 1);
+	errno = saved;
+}
+
+int
+sig_catch(int sig)
+{
+	struct sigaction sa, old;
+
+	if (sig <= 0 || sig >= NSIGS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (self_pipe[0] == -1 &&
+	    pipe2(self_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	if (sigaction(sig, NULL, &old) == -1)
+		return -1;
+	if (old.sa_handler == SIG_IGN) {
+		ignored[sig] = 1;
+		return 0;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) == -1)
+		return -1;
+	return 1;
+}
+
+int
+sig_fd(void)
+{
+	return self_pipe[0];
+}
+
+int
+sig_pending(void)
+{
+	return any_arrived;
+}
+
+int
+sig_take(void)
+{
+	char junk[64];
+	int sig;
+
+	if (self_pipe[0] != -1)
+		while (read(self_pipe[0], junk, sizeof(junk)) > 0)
+			;
+	any_arrived = 0;
+	for (sig = 1; sig < NSIGS; sig++)
+		if (arrived[sig]) {
+			arrived[sig] = 0;
+			/* others still waiting: keep the flag up for them */
+			for (int s = sig + 1; s < NSIGS; s++)
+				if (arrived[s])
+					any_arrived = 1;
+			return sig;
+		}
+	return 0;
+}
+
+int
+sig_was_ignored(int sig)
+{
+	return sig > 0 && sig < NSIGS && ignored[sig];
+}
+
+void
+sig_raise_default(int sig)
+{
+	sigset_t set;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+}

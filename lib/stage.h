@@ -1,0 +1,108 @@
+/*
+ * stage: the runtime of every stage that reads records (processors and
+ * sinks).  It owns the poll loop of DESIGN.md section 4 over standard
+ * input, standard output, the signal pipe and one deadline; it splits and
+ * parses lines, applies the bad-input policy, keeps the counters and ends
+ * the program as the contract says.  A program supplies what it does with
+ * each record, and stage_run() does the rest.
+ */
+#ifndef SLUICE_STAGE_H
+#define SLUICE_STAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "badin.h"
+#include "buf.h"
+#include "prog.h"
+#include "record.h"
+#include "stats.h"
+
+#define STAGE_LONGOPTS \
+	{ "strict",	no_argument,		NULL,	OPT_STRICT }, \
+	{ "rejects",	required_argument,	NULL,	OPT_REJECTS }, \
+	PROG_LONGOPTS
+
+/* The lines of --help for the options above. */
+#define STAGE_HELP \
+"      --strict        stop at the first bad record (exit 65)\n" \
+"      --rejects FILE  append each bad line to FILE\n" \
+"  -h, --help          show this help\n" \
+"      --version       show the version\n"
+
+struct stage;
+
+struct stage_ops {
+	/*
+	 * One good record.  May queue up to maxout bytes with stage_out()
+	 * or stage_emit(), which always have that room here.  Returns 0, or
+	 * a rec_status (REC_OVERFLOW) to reject the record as bad after
+	 * all; it must then have queued nothing.
+	 */
+	int	(*record)(struct stage *, int64_t v);
+	/* The deadline passed; set a new one (or LOOP_NEVER). Optional. */
+	void	(*tick)(struct stage *, int64_t now);
+	/* End of input, or a stop signal: say what is left. Optional. */
+	void	(*finish)(struct stage *);
+	/* SIGUSR1 arrived. Optional; without it SIGUSR1 is not caught. */
+	void	(*usr1)(struct stage *);
+	/*
+	 * The most bytes one record() may queue.  tick(), finish() and
+	 * usr1() queue any amount with stage_emit(), stage_write() and
+	 * stage_printf(), which wait for the reader as they need to.
+	 */
+	size_t	  maxout;
+};
+
+struct stage {
+	const struct stage_ops	*ops;
+	void			*ctx;		/* the program's */
+	int64_t			 deadline;	/* for tick(); LOOP_NEVER */
+	struct wbuf		 out;
+	struct stats_counts	 counts;
+
+	/* the rest is the runtime's */
+	int			 strict;
+	const char		*rejects;
+	int			 rejects_fd;
+	struct rbuf		 in;
+	uint64_t		 lineno;
+	int			 skipping;	/* inside an overlong line */
+	int			 stopsig;	/* SIGINT or SIGTERM arrived */
+	int			 failed;	/* --strict met a bad record */
+};
+
+void	stage_init(struct stage *, const struct stage_ops *, void *ctx);
+
+/* Handles --strict and --rejects; returns 1 if ch was one of them. */
+int	stage_option(struct stage *, int ch, const char *arg);
+
+/*
+ * Runs the loop to the end of input and returns the exit status (0, or
+ * 65 after bad records).  Exits 74 on an I/O error, dies by SIGPIPE when
+ * the reader goes away and by SIGINT or SIGTERM after finishing.
+ */
+int	stage_run(struct stage *);
+
+/* Room for n (<= maxout) bytes in the hot path: always succeeds there. */
+static inline char *
+stage_out(struct stage *st, size_t n)
+{
+	return wbuf_reserve(&st->out, n);
+}
+
+/*
+ * Queues output of any size outside the hot path (finish, usr1, a
+ * report), waiting for the reader as long as it takes.
+ */
+void	stage_write(struct stage *, const void *, size_t);
+void	stage_printf(struct stage *, const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 2, 3)));
+
+/* Queues one record and counts it as out; waits for room if need be. */
+void	stage_emit(struct stage *, int64_t v);
+
+/* Writes out everything queued, waiting as long as it takes. */
+void	stage_drain(struct stage *);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * stats: the side channel through which a stage shows its counters to
+ * pipesup.  pipesup hands each stage a shared memory file as descriptor
+ * SLUICE_STATS_FD names; the stage maps it and stores its counters there,
+ * so pipesup reads them at any moment without a system call on either
+ * side.  Without the variable nothing is shared and nothing extra is
+ * written anywhere.
+ */
+#ifndef SLUICE_STATS_H
+#define SLUICE_STATS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define STATS_ENV	"SLUICE_STATS_FD"
+#define STATS_MAGIC	0x736c756963650001ULL	/* "sluice", layout 1 */
+
+struct stats_counts {
+	uint64_t	in;	/* good records read */
+	uint64_t	out;	/* records (or lines) written */
+	uint64_t	bad;	/* bad records seen */
+};
+
+/* The shared page; pipesup reads it, the stage writes it. */
+struct stats_shared {
+	_Atomic uint64_t	magic;
+	_Atomic uint64_t	in;
+	_Atomic uint64_t	out;
+	_Atomic uint64_t	bad;
+};
+
+/*
+ * Maps the page named by SLUICE_STATS_FD, if any, closes that descriptor
+ * and removes the variable so that the stage's own children do not
+ * inherit it.  Quietly does nothing when the variable is absent or wrong.
+ */
+void	stats_attach(void);
+
+/* Makes c visible to pipesup; cheap enough for every loop turn. */
+void	stats_publish(const struct stats_counts *c);
+
+#endif

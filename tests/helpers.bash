@@ -1,0 +1,56 @@
+# Shared by every tests/*.bats: load with `load helpers`.
+# shellcheck shell=bash
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+PATH="$ROOT/bin:$ROOT/tests:$PATH"
+export ROOT PATH
+
+# wait_for CMD...: run CMD every 20 ms until it succeeds; fail after
+# WAIT_TIMEOUT seconds (default 10).  Use it instead of a bare sleep.
+wait_for() {
+	local deadline=$((SECONDS + ${WAIT_TIMEOUT:-10}))
+	until "$@"; do
+		if ((SECONDS >= deadline)); then
+			echo "wait_for: timed out: $*" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# lines FILE: the number of lines in FILE (0 if it does not exist).
+lines() {
+	if [[ -f $1 ]]; then
+		wc -l <"$1" | tr -d ' '
+	else
+		echo 0
+	fi
+}
+
+# has_lines FILE N: FILE has at least N lines.
+has_lines() {
+	(($(lines "$1") >= $2))
+}
+
+# status_of PID: wait for PID (a child of this shell) and print its exit
+# status as the shell reports it (128+N for death by signal N).
+status_of() {
+	local st=0
+	wait "$1" || st=$?
+	echo "$st"
+}
+
+# rss_kib PID: the resident set size of PID in KiB.
+rss_kib() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+# flags_nonblock FD: "nonblock" or "block" for this shell's FD, as the
+# next command in a pipeline would find it.
+flags_nonblock() {
+	fdprobe nonblock "$1"
+}
