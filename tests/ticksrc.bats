@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# ticksrc: records that are their own send time.
+
+# run fills $stderr; the bash -c scripts are single-quoted on purpose
+# shellcheck disable=SC2154,SC2016
+load helpers
+
+setup() {
+	TMP=$(mktemp -d)
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+# span FILE: the last record minus the first, in nanoseconds
+span() {
+	echo $(($(tail -n 1 "$1") - $(head -n 1 "$1")))
+}
+
+@test "--count records, canonical, never going back in time" {
+	ticksrc --rate 0 --count 1000 >"$TMP/out"
+	run -0 lines "$TMP/out"
+	assert_output 1000
+	run -1 grep -Ev '^[1-9][0-9]*$' "$TMP/out"
+	run -0 sort -c -n "$TMP/out"
+}
+
+@test "the records are send times on latsink's clock" {
+	run -0 bash -c 'ticksrc -r 0 -n 500 | latsink --json'
+	assert_output --regexp '^\{"count":500,"p50":[0-9]+,"p90":[0-9]+,"p99":[0-9]+,"p999":[0-9]+,"max":[0-9]+\}$'
+}
+
+@test "--rate spaces the stamps on an absolute schedule" {
+	ticksrc -n 5 -r 50 >"$TMP/out"
+	run -0 lines "$TMP/out"
+	assert_output 5
+	# record 4 is due 80 ms after record 0 and stamped when made
+	(($(span "$TMP/out") >= 79000000))
+	(($(span "$TMP/out") < 1000000000))
+}
+
+@test "the default rate is 1000 a second" {
+	ticksrc -n 101 >"$TMP/out"
+	(($(span "$TMP/out") >= 99000000))
+	(($(span "$TMP/out") < 2000000000))
+}
+
+@test "--count 0 writes nothing" {
+	run -0 ticksrc -n 0
+	assert_output ''
+}
+
+@test "a reader that goes away ends it quietly by SIGPIPE" {
+	run -0 bash -c 'ticksrc -r 0 | head -n 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	assert_output 141
+}
+
+@test "SIGTERM: every record made is written whole, then death by SIGTERM" {
+	ticksrc -r 200 >"$TMP/out" 3>&- &
+	pid=$!
+	wait_for has_lines "$TMP/out" 3
+	kill -TERM "$pid"
+	run -0 status_of "$pid"
+	assert_output 143
+	# only whole records: the file ends with a newline
+	run -0 tail -c 1 "$TMP/out"
+	assert_output ''
+	run -1 grep -Ev '^[1-9][0-9]*$' "$TMP/out"
+}
+
+@test "--help and --version" {
+	run -0 ticksrc --help
+	assert_line --index 0 'usage: ticksrc [-n count] [-r rate]'
+	assert_line --partial 'default 1000'
+	run -0 ticksrc --version
+	assert_output --regexp '^ticksrc \(sluice\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "usage errors exit 64 with one line and a pointer to --help" {
+	run -64 --separate-stderr ticksrc --rate -1
+	assert_output ''
+	[ "$stderr" = 'ticksrc: --rate: "-1" is invalid
+Try '\''ticksrc --help'\'' for more information.' ]
+	run -64 --separate-stderr ticksrc --count x
+	[ "$stderr" = 'ticksrc: --count: "x" is invalid
+Try '\''ticksrc --help'\'' for more information.' ]
+	run -64 --separate-stderr ticksrc 5
+	[ "$stderr" = 'ticksrc: unexpected argument "5"
+Try '\''ticksrc --help'\'' for more information.' ]
+	run -64 --separate-stderr ticksrc --bogus
+	[ "${stderr_lines[1]}" = "Try 'ticksrc --help' for more information." ]
+}
