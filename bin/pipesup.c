@@ -176,7 +176,7 @@ set_title(struct sup *sp)
 
 	for (i = 0; i < sp->n; i++)
 		waiting += sp->st[i].state == S_WAIT;
-	setproctitle("%zu stages, %s%s", sp->n,
+	setproctitle("%zu stage%s, %s%s", sp->n, sp->n == 1 ? "" : "s",
 	    sp->killing ? "killing" : sp->draining ? "draining" : "running",
 	    waiting > 0 ? ", restarting" : "");
 }
@@ -292,12 +292,26 @@ kill_all(struct sup *sp, enum kill how)
 	}
 }
 
+/* Bytes waiting in pipe i, or -1 when we no longer hold it. */
+static int
+queued(const struct sup *sp, size_t i)
+{
+	int n;
+
+	if (sp->rd[i] == -1 || ioctl(sp->rd[i], FIONREAD, &n) == -1)
+		return -1;
+	return n;
+}
+
 static int
 may_restart(const struct sup *sp, size_t i)
 {
 	const struct stage *s = &sp->st[i];
 
-	if (sp->killing || s->termsent || s->in_ended || s->out_gone ||
+	/* an end of input is final, but only once the pipe is empty */
+	if (s->in_ended && queued(sp, i - 1) <= 0)
+		return 0;
+	if (sp->killing || s->termsent || s->out_gone ||
 	    (i == 0 && sp->draining))
 		return 0;
 	if (WIFEXITED(s->status) && (WEXITSTATUS(s->status) == EX_USAGE ||
@@ -342,8 +356,8 @@ stage_ended(struct sup *sp, size_t i, int status)
 	describe(s, how, sizeof(how));
 	if (!ended_well(s) && s->quick >= sp->max_restarts) {
 		s->gaveup = 1;
-		say(sp, "%s: %s; giving up after %d restarts", s->name, how,
-		    s->quick);
+		say(sp, "%s: %s; giving up after %d restart%s", s->name, how,
+		    s->quick, s->quick == 1 ? "" : "s");
 		end_for_good(sp, i);
 		drain(sp);
 		return;
@@ -512,7 +526,7 @@ show_stats(struct sup *sp, int64_t now)
 	size_t i, len = 0;
 	uint64_t cur;
 	double secs = (double)sp->stats_every / SEC;
-	int queued;
+	int q;
 
 	len += (size_t)snprintf(line, sizeof(line), "%.1fs:",
 	    (double)(now - sp->start) / SEC);
@@ -530,8 +544,8 @@ show_stats(struct sup *sp, int64_t now)
 			    " %s -", sp->st[i].name);
 		if (i + 1 == sp->n || len >= sizeof(line))
 			break;
-		if (sp->rd[i] != -1 && ioctl(sp->rd[i], FIONREAD, &queued) == 0)
-			snprintf(num, sizeof(num), "%d", queued);
+		if ((q = queued(sp, i)) >= 0)
+			snprintf(num, sizeof(num), "%d", q);
 		else
 			strlcpy(num, "-", sizeof(num));
 		len += (size_t)snprintf(line + len, sizeof(line) - len,

@@ -1,0 +1,471 @@
+#!/usr/bin/env bats
+# pipesup: the supervisor of DESIGN.md section 6.
+
+setup() {
+	load helpers
+	OUT=$BATS_TEST_TMPDIR/out
+	ERR=$BATS_TEST_TMPDIR/err
+	F=$BATS_TEST_TMPDIR/p.pipe
+}
+
+teardown() {
+	# a failed test must not leave a pipeline running
+	if [[ -n ${PID:-} ]] && kill -0 "$PID" 2>/dev/null; then
+		kill -KILL -- "-$PID" 2>/dev/null || true
+	fi
+}
+
+# bg ARGS...: pipesup in the background, in a process group of its own
+# (its pid), with SIGINT caught as it is at a terminal.
+bg() {
+	env --default-signal=INT setsid pipesup "$@" >"$OUT" 2>"$ERR" 3>&- &
+	PID=$!
+}
+
+# finish: wait for pipesup; ST is its status as the shell reports it.
+finish() {
+	ST=0
+	wait "$PID" || ST=$?
+}
+
+# kid NAME: the pid of pipesup's child NAME.
+kid() {
+	pgrep -P "$PID" -x "$1"
+}
+
+kids() {
+	(($(pgrep -c -P "$PID") == $1))
+}
+
+kid_is_not() {
+	local p
+	p=$(kid "$1") && [[ $p != "$2" ]]
+}
+
+# rows: the summary rows without the pid, "NAME RESTARTS ENDED | IN OUT BAD".
+rows() {
+	sed -nE 's/^(\S+) +[0-9]+ +([0-9]+) +(.*\S) +(\S+) +(\S+) +(\S+)$/\1 \2 \3 | \4 \5 \6/p' "$ERR"
+}
+
+ended() {
+	rows | sed 's/ |.*//'
+}
+
+fds_of() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# seeded_prefix N: the first N lines of the seeded stream the tests use.
+is_seeded_prefix() {
+	local n
+	n=$(lines "$OUT")
+	((n > 0)) || return 1
+	randsrc --rate 0 --seed 9 --count "$n" | procprint | cmp - "$OUT"
+}
+
+@test "the same output as the shell pipeline, and a summary" {
+	run -0 --separate-stderr pipesup randsrc --rate 0 --count 2000 --seed 3 :: procprint
+	assert_equal "$output" "$(randsrc --rate 0 --count 2000 --seed 3 | procprint)"
+	echo "$stderr" >"$ERR"
+	assert_equal "$(head -n 1 "$ERR" | tr -s ' ')" "stage pid restarts ended in out bad"
+	assert_equal "$(rows)" "randsrc 0 exit 0 | 0 2000 0
+procprint 0 exit 0 | 2000 2000 0"
+}
+
+@test "-q: no summary; options after a command are the command's" {
+	run -0 --separate-stderr pipesup -q randsrc -n 3 --rate 0 -s 1 :: procprint
+	assert_equal "$output" "$(randsrc -n 3 --rate 0 -s 1 | procprint)"
+	assert_equal "$stderr" ""
+}
+
+@test "the first stage reads pipesup's stdin, the last writes its stdout" {
+	run -0 --separate-stderr bash -c 'printf "5\n+07\n" | pipesup -q procprint'
+	assert_output "Received data: 5
+Received data: 7"
+}
+
+@test "a stage that is not a sluice program shows no counters" {
+	run -0 --separate-stderr pipesup sh -c 'echo 1' :: cat
+	assert_output "1"
+	echo "$stderr" >"$ERR"
+	assert_equal "$(rows)" "sh 0 exit 0 | - - -
+cat 0 exit 0 | - - -"
+}
+
+@test "exit status: the rightmost failed stage, and the summary says why" {
+	run -4 --separate-stderr pipesup -q sh -c 'exit 3' :: sh -c 'cat; exit 4' :: cat
+	assert_equal "$stderr" "pipesup: sh#2 failed: exit 4"
+	run -137 --separate-stderr pipesup sh -c 'kill -KILL $$'
+	echo "$stderr" >"$ERR"
+	assert_equal "$(ended)" "sh 0 SIGKILL"
+	assert_equal "$(tail -n 1 "$ERR")" "pipesup: sh failed: SIGKILL"
+}
+
+@test "each stage's stderr is prefixed, line by line, the last line too" {
+	run -0 --separate-stderr pipesup -q sh -c 'echo one >&2; printf "tw" >&2; printf "o\nlast" >&2' :: sh -c 'cat; echo done >&2'
+	assert_output ""
+	assert_equal "$stderr" "sh: one
+sh: two
+sh: last
+sh#2: done"
+}
+
+@test "lines of different stages never mix" {
+	a=$(printf 'a%.0s' $(seq 300))
+	b=$(printf 'b%.0s' $(seq 300))
+	run -0 --separate-stderr pipesup -q \
+	    sh -c "for i in \$(seq 300); do printf '%s' '$a' >&2; echo >&2; done" :: \
+	    sh -c "for i in \$(seq 300); do printf '%s' '$b' >&2; echo >&2; done"
+	echo "$stderr" >"$ERR"
+	assert_equal "$(grep -cx "sh: $a" "$ERR")" 300
+	assert_equal "$(grep -cx "sh#2: $b" "$ERR")" 300
+	assert_equal "$(lines "$ERR")" 600
+}
+
+@test "a line longer than the buffer is shown in prefixed pieces" {
+	run -0 --separate-stderr pipesup -q sh -c 'head -c 5000 /dev/zero | tr "\0" x >&2; echo >&2'
+	echo "$stderr" >"$ERR"
+	assert_equal "$(lines "$ERR")" 2
+	assert_equal "$(sed -n 1p "$ERR")" "sh: $(head -c 4096 /dev/zero | tr '\0' x)"
+	assert_equal "$(sed -n 2p "$ERR")" "sh: $(head -c 904 /dev/zero | tr '\0' x)"
+}
+
+@test "a stage gets only 0, 1, 2 and the stats page, in any position" {
+	run -0 --separate-stderr pipesup -q fdprobe fds :: cat
+	assert_output "0
+1
+2
+3"
+	run -0 --separate-stderr pipesup -q true :: fdprobe fds :: cat
+	assert_output "0
+1
+2
+3"
+	run -0 --separate-stderr pipesup -q sh -c 'echo "$SLUICE_STATS_FD"'
+	assert_output "3"
+}
+
+@test "stages start with SIGINT ignored, nothing else ignored or blocked" {
+	run -0 --separate-stderr pipesup -q awk '/^Sig(Ign|Blk)/' /proc/self/status
+	assert_output "SigBlk:	0000000000000000
+SigIgn:	0000000000000002"
+}
+
+@test "a program that cannot be found is named before anything starts" {
+	run -64 --separate-stderr pipesup sh -c "touch $OUT" :: nosuchprog -x
+	assert_equal "$stderr" "pipesup: nosuchprog: command not found"
+	[[ ! -e $OUT ]]
+	run -64 --separate-stderr pipesup ./nosuch/prog
+	assert_equal "$stderr" "pipesup: ./nosuch/prog: command not found"
+}
+
+@test "usage errors exit 64 with a pointer to --help" {
+	local try="Try 'pipesup --help' for more information."
+	run -64 --separate-stderr pipesup
+	assert_equal "$stderr" "pipesup: no command given
+$try"
+	run -64 --separate-stderr pipesup true :: :: true
+	assert_equal "$stderr" "pipesup: an empty stage next to '::'
+$try"
+	run -64 --separate-stderr pipesup true ::
+	assert_equal "$stderr" "pipesup: an empty stage next to '::'
+$try"
+	run -64 --separate-stderr pipesup --restart sometimes true
+	assert_equal "$stderr" "pipesup: --restart: \"sometimes\" is not never, on-failure or always
+$try"
+	run -64 --separate-stderr pipesup --grace soon true
+	assert_equal "$stderr" "pipesup: --grace: \"soon\" is invalid
+$try"
+	run -64 --separate-stderr pipesup --max-restarts -1 true
+	assert_equal "$stderr" "pipesup: --max-restarts: \"-1\" is too small
+$try"
+	run -64 --separate-stderr pipesup -f "$F" true
+	assert_equal "$stderr" "pipesup: both -f and a command line pipeline
+$try"
+	run -64 --separate-stderr pipesup --bogus true
+	assert_equal "$stderr" "pipesup: unrecognized option '--bogus'
+$try"
+}
+
+@test "--help and --version" {
+	run -0 --separate-stderr pipesup --help
+	assert_line --index 0 --partial "usage: pipesup "
+	assert_equal "$stderr" ""
+	run -0 pipesup --version
+	assert_output --regexp '^pipesup \(sluice\) [0-9]'
+}
+
+@test "a pipeline file: every quoting form, comments, names" {
+	run -0 --separate-stderr pipesup -q -f "$ROOT/tests/pipesup-files/quoting.pipe"
+	assert_output "<plain>
+<single quoted \$HOME \"x\" \\>
+<double \"quoted\" \$HOME \\ \\x 'y'>
+<back slash's>
+<>
+<>
+<a#b>
+<#>
+<#>
+<continued>
+<two
+lines>
+<last>"
+	assert_equal "$stderr" "sink_1.x-y: done"
+}
+
+@test "the example pipeline file runs" {
+	bg -q -f "$ROOT/scripts/pipelines/example.pipe"
+	wait_for has_lines "$OUT" 1
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	run -1 grep -vxE 'Received data: [0-9]+' "$OUT"
+}
+
+# file_error TEXT STATUS MESSAGE: pipesup -f on TEXT says MESSAGE.
+file_error() {
+	printf "$1" >"$F"
+	run "-$2" --separate-stderr pipesup -f "$F"
+	assert_equal "$stderr" "pipesup: $F${3}"
+	assert_output ""
+}
+
+@test "a pipeline file: every error names the file and the line" {
+	file_error "a: sh -c 'oops\n" 64 ":1: a single quote is not closed"
+	file_error "# c\n\na: echo \"oops\nmore\n" 64 ":3: a double quote is not closed"
+	file_error "randsrc --rate 5\n" 64 ":1: expected \"NAME: COMMAND ARGS...\""
+	file_error "a: true\n: randsrc\n" 64 ":2: the stage has no name before ':'"
+	file_error "a/b: true\n" 64 ":1: a stage name may hold only letters, digits, '_', '.' and '-'"
+	file_error "a: true\nb: cat\na: cat\n" 64 ":3: the stage name is already used"
+	file_error "a:   # nothing\n" 64 ":1: the stage has no command"
+	file_error "abcdefghijabcdefghijabcdefghijabc: true\n" 64 ":1: the stage name is longer than 32 characters"
+	file_error "a: true\nb: tr\0ue\n" 64 ":2: a NUL byte in the file"
+	file_error "# only a comment\n\n" 64 ": no stages"
+	file_error "a: true\nb: nosuchprog\n" 64 ":2: nosuchprog: command not found"
+	run -66 --separate-stderr pipesup -f "$F.missing"
+	assert_equal "$stderr" "pipesup: $F.missing: No such file or directory"
+}
+
+# kill_stage POLICY POS: SIGKILL the stage at POS of a three-stage
+# pipeline and check what pipesup does about it.
+kill_stage() {
+	local policy=$1 pos=$2 names=(randsrc cat procprint) victim n
+	local name=${names[pos - 1]}
+	bg --grace 2s --restart "$policy" randsrc --rate 5000 --seed 9 :: cat :: procprint
+	wait_for has_lines "$OUT" 100
+	victim=$(kid "$name")
+	kill -KILL "$victim"
+	if [[ $policy == never ]]; then
+		finish
+		assert_equal "$ST" 137
+		assert_equal "$(tail -n 1 "$ERR")" "pipesup: $name failed: SIGKILL"
+		case $pos in
+		1) assert_equal "$(ended)" "randsrc 0 SIGKILL
+cat 0 exit 0
+procprint 0 exit 0" ;;
+		2) assert_equal "$(ended)" "randsrc 0 SIGPIPE (reader gone)
+cat 0 SIGKILL
+procprint 0 exit 0" ;;
+		3) assert_equal "$(ended)" "randsrc 0 SIGPIPE (reader gone)
+cat 0 SIGPIPE (reader gone)
+procprint 0 SIGKILL" ;;
+		esac
+		return
+	fi
+	wait_for kid_is_not "$name" "$victim"
+	n=$(lines "$OUT")
+	wait_for has_lines "$OUT" $((n + 500))
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	assert_equal "$(head -n 1 "$ERR")" "pipesup: $name: SIGKILL; restarting in 100ms"
+	local r=(0 0 0)
+	r[pos - 1]=1
+	assert_equal "$(ended)" "randsrc ${r[0]} SIGTERM (drain)
+cat ${r[1]} exit 0
+procprint ${r[2]} exit 0"
+	# the writers waited: every line that came out is whole
+	run -1 grep -vxE 'Received data: [0-9]+' "$OUT"
+}
+
+@test "SIGKILL of the first stage, --restart never" { kill_stage never 1; }
+@test "SIGKILL of the middle stage, --restart never" { kill_stage never 2; }
+@test "SIGKILL of the last stage, --restart never" { kill_stage never 3; }
+@test "SIGKILL of the first stage, --restart on-failure" { kill_stage on-failure 1; }
+@test "SIGKILL of the middle stage, --restart on-failure" { kill_stage on-failure 2; }
+@test "SIGKILL of the last stage, --restart on-failure" { kill_stage on-failure 3; }
+@test "SIGKILL of the first stage, --restart always" { kill_stage always 1; }
+@test "SIGKILL of the middle stage, --restart always" { kill_stage always 2; }
+@test "SIGKILL of the last stage, --restart always" { kill_stage always 3; }
+
+@test "a restarted reader gets the same pipe back with what is queued" {
+	run -1 --separate-stderr pipesup -q -r on-failure sh -c 'seq 3' :: sh -c 'read a; echo "$a"; exit 1'
+	assert_output "1
+2
+3"
+	assert_equal "$stderr" "pipesup: sh#2: exit 1; restarting in 100ms
+pipesup: sh#2: exit 1; restarting in 200ms
+pipesup: sh#2 failed: exit 1"
+}
+
+@test "backoff doubles, and --max-restarts gives up with a failure" {
+	local t0
+	t0=$(now_ms)
+	run -1 --separate-stderr pipesup -q -r always --max-restarts 3 sh -c 'exit 1'
+	(($(now_ms) - t0 >= 700))
+	assert_equal "$stderr" "pipesup: sh: exit 1; restarting in 100ms
+pipesup: sh: exit 1; restarting in 200ms
+pipesup: sh: exit 1; restarting in 400ms
+pipesup: sh: exit 1; giving up after 3 restarts
+pipesup: sh failed: exit 1 (gave up)"
+}
+
+@test "giving up stops the whole pipeline" {
+	run -3 --separate-stderr pipesup -q -r on-failure --max-restarts 1 --grace 2s randsrc --rate 100 :: sh -c 'exit 3' :: cat
+	assert_equal "$stderr" "pipesup: sh: exit 3; restarting in 100ms
+pipesup: sh: exit 3; giving up after 1 restart
+pipesup: sh failed: exit 3 (gave up)"
+}
+
+@test "exit 64 and 65 are never restarted, and end of input is final" {
+	run -65 --separate-stderr pipesup -r always sh -c 'printf "1\n2\n"; exit 65' :: procprint
+	assert_output "Received data: 1
+Received data: 2"
+	echo "$stderr" >"$ERR"
+	assert_equal "$(ended)" "sh 0 exit 65
+procprint 0 exit 0"
+	run -64 --separate-stderr pipesup -q -r on-failure sh -c 'exit 64'
+	assert_equal "$stderr" "pipesup: sh failed: exit 64"
+}
+
+@test "--restart always restarts a stage that ended well" {
+	bg -q -r always sh -c 'echo up >&2'
+	wait_for has_lines "$ERR" 4
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	assert_equal "$(head -n 4 "$ERR")" "sh: up
+pipesup: sh: exit 0; restarting in 100ms
+sh: up
+pipesup: sh: exit 0; restarting in 200ms"
+}
+
+@test "SIGTERM drains without loss: the output is a prefix of the seeded stream" {
+	bg --grace 5s randsrc --rate 20000 --seed 9 :: cat :: procprint
+	wait_for has_lines "$OUT" 3000
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	is_seeded_prefix
+	n=$(lines "$OUT")
+	assert_equal "$(ended)" "randsrc 0 SIGTERM (drain)
+cat 0 exit 0
+procprint 0 exit 0"
+	assert_equal "$(rows | sed -n '3s/.*| //p')" "$n $n 0"
+}
+
+@test "^C to the whole process group drains without loss" {
+	bg -q randsrc --rate 20000 --seed 9 :: procprint
+	wait_for has_lines "$OUT" 2000
+	kill -INT -- "-$PID"
+	finish
+	assert_equal "$ST" 0
+	is_seeded_prefix
+	assert_equal "$(cat "$ERR")" ""
+}
+
+@test "a stage that ignores SIGTERM is killed after --grace" {
+	local t0
+	bg --grace 300ms sh -c 'trap "" TERM; echo ready; while :; do sleep 0.05; done' :: cat
+	wait_for has_lines "$OUT" 1
+	t0=$(now_ms)
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 137
+	(($(now_ms) - t0 >= 300))
+	# cat waited for an end of input that never came: a straggler too
+	assert_equal "$(ended)" "sh 0 SIGKILL (after grace)
+cat 0 SIGKILL (after grace)"
+	assert_equal "$(tail -n 1 "$ERR")" "pipesup: cat failed: SIGKILL (after grace)"
+}
+
+@test "a second SIGINT kills at once" {
+	bg --grace 60s sh -c 'trap "" TERM; echo ready; while :; do sleep 0.05; done' :: cat
+	wait_for has_lines "$OUT" 1
+	kill -INT "$PID"
+	wait_for grep -q draining "/proc/$PID/cmdline"
+	kill -INT "$PID"
+	finish
+	assert_equal "$ST" 130
+	assert_equal "$(ended)" "sh 0 SIGKILL (interrupt)
+cat 0 SIGKILL (interrupt)"
+}
+
+@test "a stopped stage holds the pipeline in bounded memory, then resumes" {
+	local pp rs m1 r1 n
+	bg -q randsrc --rate 0 --seed 9 :: procprint
+	wait_for has_lines "$OUT" 10000
+	pp=$(kid procprint)
+	rs=$(kid randsrc)
+	kill -STOP "$pp"
+	sleep 0.2
+	m1=$(rss_kib "$PID") r1=$(rss_kib "$rs") n=$(lines "$OUT")
+	# the time the issue asks for, not a hope: the stop lasts two seconds
+	sleep 2
+	(($(rss_kib "$PID") - m1 < 64))
+	(($(rss_kib "$rs") - r1 < 64))
+	assert_equal "$(lines "$OUT")" "$n"
+	kill -CONT "$pp"
+	wait_for has_lines "$OUT" $((n + 10000))
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	is_seeded_prefix
+}
+
+@test "no zombies and no descriptor growth across restarts" {
+	local f1
+	bg -q -r always --grace 1s randsrc --rate 1000 :: sh -c 'head -n 10 >/dev/null'
+	wait_for grep -q "restarting in 100ms" "$ERR"
+	f1=$(fds_of "$PID")
+	wait_for grep -q "restarting in 800ms" "$ERR"
+	assert_equal "$(fds_of "$PID")" "$f1"
+	run -1 grep Z <(ps -o stat= --ppid "$PID")
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+}
+
+@test "setproctitle shows the state" {
+	bg sleep 30
+	wait_for kid sleep
+	assert_equal "$(ps -o args= -p "$PID")" "pipesup: 1 stage, running"
+	kill -TERM "$PID"
+	finish
+}
+
+@test "--pidfile: a second pipesup refuses, naming the running pid" {
+	local pf=$BATS_TEST_TMPDIR/sup.pid
+	bg --pidfile "$pf" sleep 30
+	wait_for test -s "$pf"
+	assert_equal "$(cat "$pf")" "$PID"
+	run -75 --separate-stderr pipesup --pidfile "$pf" true
+	assert_equal "$stderr" "pipesup: $pf: already running as pid $PID"
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	[[ ! -e $pf ]]
+}
+
+@test "--stats: a line of figures per interval when stderr is not a terminal" {
+	bg -q --stats=100ms randsrc --rate 1000 :: procprint
+	wait_for has_lines "$ERR" 3
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	run -1 grep -vxE 'pipesup: [0-9]+\.[0-9]s: randsrc in 0 out [0-9]+ bad 0 [0-9]+/s \| [0-9]+ B \| procprint in [0-9]+ out [0-9]+ bad 0 [0-9]+/s' "$ERR"
+}
