@@ -477,17 +477,22 @@ reap(struct sup *sp)
 			}
 }
 
-/* Whole lines, prefixed; a line too long for the buffer goes in pieces. */
+/*
+ * Whole lines, prefixed; a line too long for the buffer goes in pieces.
+ * A few reads a turn unless told to empty the pipe, so that one chatty
+ * stage does not starve the others.
+ */
 static void
-read_stderr(struct sup *sp, struct stage *s)
+read_stderr(struct sup *sp, struct stage *s, int all)
 {
 	char prefix[PIPELINE_NAME_MAX * 2 + 8];
 	size_t used, n;
 	ssize_t r;
 	char *nl;
+	int turns = 16;
 
 	snprintf(prefix, sizeof(prefix), "%s: ", s->name);
-	for (;;) {
+	while (all || turns-- > 0) {
 		r = read(s->errfd, s->errbuf + s->errlen,
 		    sizeof(s->errbuf) - s->errlen);
 		if (r == -1 && errno == EINTR)
@@ -526,6 +531,7 @@ show_stats(struct sup *sp, int64_t now)
 	size_t i, len = 0;
 	uint64_t cur;
 	double secs = (double)sp->stats_every / SEC;
+	struct winsize ws;
 	int q;
 
 	len += (size_t)snprintf(line, sizeof(line), "%.1fs:",
@@ -552,6 +558,10 @@ show_stats(struct sup *sp, int64_t now)
 		    " | %s B |", num);
 	}
 	if (sp->tty) {
+		/* a wrapped line could not be redrawn in place */
+		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		    ws.ws_col > 10 && len > (size_t)ws.ws_col - 10)
+			line[ws.ws_col - 10] = '\0';
 		dprintf(STDERR_FILENO, "\r\033[Kpipesup: %s", line);
 		sp->drawn = 1;
 	} else
@@ -671,7 +681,7 @@ run(struct sup *sp)
 			err(EX_OSERR, "poll");
 		for (i = 0; i < sp->n; i++)
 			if (pfd[i + 1].revents != 0 && sp->st[i].errfd != -1)
-				read_stderr(sp, &sp->st[i]);
+				read_stderr(sp, &sp->st[i], 0);
 		if (pfd[0].revents & POLLIN || sig_pending())
 			take_signals(sp);
 		now = loop_now();
@@ -693,7 +703,7 @@ run(struct sup *sp)
 	/* the stages are gone: what they wrote to stderr is all there */
 	for (i = 0; i < sp->n; i++)
 		if (sp->st[i].errfd != -1)
-			read_stderr(sp, &sp->st[i]);
+			read_stderr(sp, &sp->st[i], 1);
 	if (sp->drawn)
 		dprintf(STDERR_FILENO, "\r\033[K");
 	sp->drawn = 0;

@@ -469,3 +469,9 @@ cat 0 SIGKILL (interrupt)"
 	assert_equal "$ST" 0
 	run -1 grep -vxE 'pipesup: [0-9]+\.[0-9]s: randsrc in 0 out [0-9]+ bad 0 [0-9]+/s \| [0-9]+ B \| procprint in [0-9]+ out [0-9]+ bad 0 [0-9]+/s' "$ERR"
 }
+
+@test "--stats on a terminal redraws one line in place" {
+	run -0 script -qc "stty cols 200; env --default-signal=INT timeout -s INT 0.6 pipesup -q --stats=100ms randsrc --rate 100 :: procprint >/dev/null" /dev/null
+	[[ $output == $'\r\e[Kpipesup: 0.1s: randsrc in 0 out '*$'\r\e[Kpipesup: 0.2s: '* ]]
+	[[ $output != *$'\n'* ]]
+}
