@@ -916,6 +916,8 @@ main(int argc, char *argv[])
 	if (pidpath != NULL)
 		open_pidfile(pidpath);
 
+	/* inherited SIG_IGN for SIGCHLD would reap the stages behind our back */
+	signal(SIGCHLD, SIG_DFL);
 	if (sig_catch(SIGINT) == -1 || sig_catch(SIGTERM) == -1 ||
 	    sig_catch(SIGCHLD) == -1)
 		err(EX_OSERR, "sigaction");

@@ -149,6 +149,11 @@ sh#2: done"
 	assert_output "3"
 }
 
+@test "pipesup reaps its stages even when started with SIGCHLD ignored" {
+	run -3 --separate-stderr perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' pipesup -q sh -c 'exit 3'
+	assert_equal "$stderr" "pipesup: sh failed: exit 3"
+}
+
 @test "stages start with SIGINT ignored, nothing else ignored or blocked" {
 	run -0 --separate-stderr pipesup -q awk '/^Sig(Ign|Blk)/' /proc/self/status
 	assert_output "SigBlk:	0000000000000000
@@ -472,6 +477,6 @@ cat 0 SIGKILL (interrupt)"
 
 @test "--stats on a terminal redraws one line in place" {
 	run -0 script -qc "stty cols 200; env --default-signal=INT timeout -s INT 0.6 pipesup -q --stats=100ms randsrc --rate 100 :: procprint >/dev/null" /dev/null
-	[[ $output == $'\r\e[Kpipesup: 0.1s: randsrc in 0 out '*$'\r\e[Kpipesup: 0.2s: '* ]]
+	[[ $output == $'\r\e[Kpipesup: 0.'?$'s: randsrc in 0 out '*$'\r\e[Kpipesup: 0.'?$'s: '* ]]
 	[[ $output != *$'\n'* ]]
 }
