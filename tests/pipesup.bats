@@ -222,6 +222,12 @@ lines>
 	assert_equal "$stderr" "sink_1.x-y: done"
 }
 
+@test "lib/pipeline: the unit tests of the splitters pass" {
+	[[ -x $ROOT/tests/unit_pipeline ]] || make -C "$ROOT" tests/unit_pipeline
+	run -0 unit_pipeline
+	assert_output ""
+}
+
 @test "the example pipeline file runs" {
 	bg -q -f "$ROOT/scripts/pipelines/example.pipe"
 	wait_for has_lines "$OUT" 1
