@@ -223,7 +223,6 @@ lines>
 }
 
 @test "lib/pipeline: the unit tests of the splitters pass" {
-	[[ -x $ROOT/tests/unit_pipeline ]] || make -C "$ROOT" tests/unit_pipeline
 	run -0 unit_pipeline
 	assert_output ""
 }
