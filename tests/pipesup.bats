@@ -417,12 +417,13 @@ cat 0 SIGKILL (interrupt)"
 
 @test "a stopped stage holds the pipeline in bounded memory, then resumes" {
 	local pp rs m1 r1 n
-	bg -q randsrc --rate 0 --seed 9 :: procprint
+	bg -q --stats=100ms randsrc --rate 0 --seed 9 :: procprint
 	wait_for has_lines "$OUT" 10000
 	pp=$(kid procprint)
 	rs=$(kid randsrc)
 	kill -STOP "$pp"
-	sleep 0.2
+	# the held pipe fills up, as pipesup's FIONREAD shows
+	wait_for grep -qE '\| 6[0-9]{4} B \|' "$ERR"
 	m1=$(rss_kib "$PID") r1=$(rss_kib "$rs") n=$(lines "$OUT")
 	# the time the issue asks for, not a hope: the stop lasts two seconds
 	sleep 2
