@@ -51,6 +51,11 @@ ended() {
 	rows | sed 's/ |.*//'
 }
 
+# pipes_of PID: what PID's stdin and stdout are (pipe:[inode] for pipes).
+pipes_of() {
+	echo "$(readlink "/proc/$1/fd/0") $(readlink "/proc/$1/fd/1")"
+}
+
 fds_of() {
 	ls "/proc/$1/fd" | wc -l
 }
@@ -263,11 +268,12 @@ file_error() {
 # kill_stage POLICY POS: SIGKILL the stage at POS of a three-stage
 # pipeline and check what pipesup does about it.
 kill_stage() {
-	local policy=$1 pos=$2 names=(randsrc cat procprint) victim n
+	local policy=$1 pos=$2 names=(randsrc cat procprint) victim n before
 	local name=${names[pos - 1]}
 	bg --grace 2s --restart "$policy" randsrc --rate 5000 --seed 9 :: cat :: procprint
 	wait_for has_lines "$OUT" 100
 	victim=$(kid "$name")
+	before=$(pipes_of "$victim")
 	kill -KILL "$victim"
 	if [[ $policy == never ]]; then
 		finish
@@ -287,6 +293,8 @@ procprint 0 SIGKILL" ;;
 		return
 	fi
 	wait_for kid_is_not "$name" "$victim"
+	# the same pipes, not new ones
+	assert_equal "$(pipes_of "$(kid "$name")")" "$before"
 	n=$(lines "$OUT")
 	wait_for has_lines "$OUT" $((n + 500))
 	kill -TERM "$PID"
@@ -439,12 +447,13 @@ cat 0 SIGKILL (interrupt)"
 }
 
 @test "no zombies and no descriptor growth across restarts" {
-	local f1
+	local f1 m1
 	bg -q -r always --grace 1s randsrc --rate 1000 :: sh -c 'head -n 10 >/dev/null'
 	wait_for grep -q "restarting in 100ms" "$ERR"
-	f1=$(fds_of "$PID")
+	f1=$(fds_of "$PID") m1=$(rss_kib "$PID")
 	wait_for grep -q "restarting in 800ms" "$ERR"
 	assert_equal "$(fds_of "$PID")" "$f1"
+	(($(rss_kib "$PID") - m1 < 64))
 	run -1 grep Z <(ps -o stat= --ppid "$PID")
 	kill -TERM "$PID"
 	finish
