@@ -49,15 +49,15 @@ rec_parse(const char *s, size_t n, int64_t *v)
 		unsigned d = (unsigned char)*p - '0';
 		if (d > 9)
 			break;
-		/* 19 digits cannot wrap a uint64_t; a 20th always exceeds int64 */
-		if (p - digits == 19)
-			return REC_RANGE;
 		mag = mag * 10 + d;
 	}
 	if (p != end)
 		return memchr(s, '\0', n) != NULL ? REC_NUL : REC_NOTINT;
 	if (p == sign_end)
 		return REC_NOTINT;
+	/* 19 digits cannot wrap a uint64_t; 20 always exceed int64 */
+	if (p - digits > 19)
+		return REC_RANGE;
 	if (neg)
 		limit = (uint64_t)INT64_MAX + 1;
 	if (mag > limit)

@@ -53,13 +53,17 @@ reject_save(struct stage *st, const char *p, size_t n)
 		err(EX_IOERR, "%s", st->rejects);
 }
 
+/* How a bad line ends, for the dead-letter file. */
+enum ending { NEWLINE, END_OF_INPUT, CONTINUES };
+
 /*
- * A bad line: warn (the first few), keep it in the dead-letter file with
- * a newline even if it had none, and stop under --strict.
+ * A bad line: warn (the first few), keep it verbatim in the dead-letter
+ * file, with a newline where the input ended without one, and stop under
+ * --strict.
  */
 static void
 bad_record(struct stage *st, enum rec_status why, const char *line,
-    size_t n, int has_nl)
+    size_t n, enum ending ending)
 {
 	char excerpt[BADIN_EXCERPT_MAX];
 
@@ -69,8 +73,8 @@ bad_record(struct stage *st, enum rec_status why, const char *line,
 		warnx("line %ju: bad record \"%s\": %s", (uintmax_t)st->lineno,
 		    excerpt, rec_strerror(why));
 	}
-	reject_save(st, line, n + (size_t)has_nl);
-	if (!has_nl)
+	reject_save(st, line, n + (ending == NEWLINE));
+	if (ending == END_OF_INPUT)
 		reject_save(st, "\n", 1);
 	if (st->strict)
 		st->failed = 1;
@@ -109,7 +113,7 @@ consume(struct stage *st)
 			/* room for a longest line and its "\r" */
 			if (avail > REC_LINE_MAX + 1) {
 				st->lineno++;
-				bad_record(st, REC_LONG, p, avail, 0);
+				bad_record(st, REC_LONG, p, avail, CONTINUES);
 				st->skipping = 1;
 				in->start += avail;
 				if (st->failed)
@@ -130,7 +134,8 @@ consume(struct stage *st)
 			r = st->ops->record(st, v);
 		}
 		if (r != REC_OK && r != REC_BLANK) {
-			bad_record(st, r, p, len, nl != NULL);
+			bad_record(st, r, p, len,
+			    nl != NULL ? NEWLINE : END_OF_INPUT);
 			if (st->failed)
 				return STOPPED;
 		}

@@ -36,12 +36,12 @@ has_lines() {
 	(($(lines "$1") >= $2))
 }
 
-# status_of PID: wait for PID (a child of this shell) and print its exit
-# status as the shell reports it (128+N for death by signal N).
-status_of() {
+# assert_status PID N: PID, a child of this shell, ends with status N as
+# the shell reports it (128+S for a death by signal S).
+assert_status() {
 	local st=0
 	wait "$1" || st=$?
-	echo "$st"
+	assert_equal "$st" "$2"
 }
 
 # rss_kib PID: the resident set size of PID in KiB.
@@ -53,4 +53,33 @@ rss_kib() {
 # next command in a pipeline would find it.
 flags_nonblock() {
 	fdprobe nonblock "$1"
+}
+
+# sigint_default CMD...: run CMD with SIGINT at its default action, as a
+# foreground job in an interactive shell has it (bash ignores SIGINT in
+# the background jobs of a script).
+sigint_default() {
+	python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
+
+# blocked PID: PID is asleep in poll or in a write (its reader stalled).
+blocked() {
+	local state wchan
+	state=$(awk '{ print $3 }' "/proc/$1/stat")
+	wchan=$(cat "/proc/$1/wchan")
+	[[ $state == S && $wchan == *poll* || $wchan == pipe_write ]]
+}
+
+# stamped CMD...: run CMD with its stdout read by stamp.py through a FIFO
+# in the current directory, and print what stamp.py printed.
+stamped() {
+	rm -f stamp.fifo
+	mkfifo stamp.fifo
+	stamp.py stamp.fifo >stamp.out 3>&- &
+	local reader=$!
+	"$@" >stamp.fifo
+	wait "$reader"
+	cat stamp.out
 }

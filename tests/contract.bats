@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# The record format and the bad-input policy (DESIGN.md sections 1-2),
+# checked through procprint, the simplest reader: every reader shares the
+# code in lib/stage.c that these tests exercise.
+
+load helpers
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || exit 1
+}
+
+@test "record: every lenient form is read, written canonically" {
+	printf '+5\n007\n-0\n+0\n  12\t\n\t-3 \n42\r\n 9 \r\n-000\n' >in
+	run -0 --separate-stderr procprint <in
+	assert_output "$(printf 'Received data: %s\n' 5 7 0 0 12 -3 42 9 0)"
+	assert_equal "$stderr" ""
+}
+
+@test "record: blank lines are skipped without complaint" {
+	printf '\n1\n\n \n\t\n\r\n2\n' >in
+	run -0 --separate-stderr procprint <in
+	assert_output $'Received data: 1\nReceived data: 2'
+	assert_equal "$stderr" ""
+}
+
+@test "record: a last record without newline is read" {
+	run -0 bash -c "printf '1\n2' | procprint"
+	assert_output $'Received data: 1\nReceived data: 2'
+}
+
+@test "record: the int64 extremes pass, one beyond either is bad" {
+	printf '%s\n' 9223372036854775807 -9223372036854775808 \
+		9223372036854775808 -9223372036854775809 >in
+	run -65 --separate-stderr procprint <in
+	assert_output $'Received data: 9223372036854775807\nReceived data: -9223372036854775808'
+	assert_equal "$stderr" 'procprint: line 3: bad record "9223372036854775808": out of range
+procprint: line 4: bad record "-9223372036854775809": out of range
+procprint: 2 bad records'
+}
+
+@test "bad input: each kind is named, skipped, and the good records around it kept" {
+	printf '1\nabc\n2\n1e3\n0x10\n3\n1.5\n- 4\n++5\n6\n' >in
+	run -65 --separate-stderr procprint <in
+	assert_output "$(printf 'Received data: %s\n' 1 2 3 6)"
+	assert_equal "$stderr" 'procprint: line 2: bad record "abc": not an integer
+procprint: line 4: bad record "1e3": not an integer
+procprint: line 5: bad record "0x10": not an integer
+procprint: line 7: bad record "1.5": not an integer
+procprint: line 8: bad record "- 4": not an integer
+procprint: line 9: bad record "++5": not an integer
+procprint: 6 bad records'
+}
+
+@test "bad input: an embedded NUL is a bad record, shown escaped" {
+	printf '1\n2\0003\n\0\n4\n' >in
+	run -65 --separate-stderr procprint <in
+	assert_output $'Received data: 1\nReceived data: 4'
+	assert_equal "$stderr" 'procprint: line 2: bad record "2\03": contains a NUL byte
+procprint: line 3: bad record "\0": contains a NUL byte
+procprint: 2 bad records'
+}
+
+@test "bad input: control bytes, quotes and long lines are shown safely in the excerpt" {
+	printf '"a\\b"\x1b[31m\n%s\n' "$(printf '7%.0s' {1..40})x" >in
+	run -65 --separate-stderr procprint <in
+	assert_equal "${stderr_lines[0]}" 'procprint: line 1: bad record "\"a\\b\"\x1b[31m": not an integer'
+	assert_equal "${stderr_lines[1]}" 'procprint: line 2: bad record "77777777777777777777777777777777...": not an integer'
+}
+
+@test "bad input: a line of 4096 bytes is read, one of 4097 is bad" {
+	{ printf ' %.0s' {1..4095}; echo 7; printf ' %.0s' {1..4096}; echo 8
+		printf ' %.0s' {1..4095}; printf '9\r\n'; } >in
+	run -65 --separate-stderr procprint <in
+	assert_output $'Received data: 7\nReceived data: 9'
+	assert_equal "${stderr_lines[0]}" "procprint: line 2: bad record \"$(printf ' %.0s' {1..32})...\": line longer than 4096 bytes"
+}
+
+@test "bad input: a 50 MB line without newline costs no memory and loses nothing after it" {
+	{ echo 1; head -c 50000000 /dev/zero | tr '\0' 5; printf '\n2\n'; } >in
+	run -65 --separate-stderr /usr/bin/time -f 'rss %M' procprint <in
+	assert_output $'Received data: 1\nReceived data: 2'
+	assert_equal "${stderr_lines[0]}" 'procprint: line 2: bad record "55555555555555555555555555555555...": line longer than 4096 bytes'
+	assert_equal "${stderr_lines[1]}" 'procprint: 1 bad record'
+	local rss=${stderr_lines[-1]#rss }
+	assert [ "$rss" -lt 4096 ]
+}
+
+@test "bad input: a 50 MB line without newline at end of input" {
+	head -c 50000000 /dev/zero | tr '\0' 5 >in
+	run -65 --separate-stderr procprint --rejects rej <in
+	assert_output ""
+	assert_equal "$(wc -c <rej)" 50000001
+}
+
+@test "bad input: after ten warnings, only a count" {
+	for i in $(seq 1 25); do echo "x$i"; echo "$i"; done >in
+	run -65 --separate-stderr procprint <in
+	assert_equal "${#lines[@]}" 25
+	assert_equal "${#stderr_lines[@]}" 11
+	assert_equal "${stderr_lines[9]}" 'procprint: line 19: bad record "x10": not an integer'
+	assert_equal "${stderr_lines[10]}" 'procprint: 25 bad records, the first 10 shown'
+}
+
+@test "bad input: --strict stops at the first bad record after writing what came before" {
+	printf '1\n2\nzz\n3\n' >in
+	run -65 --separate-stderr procprint --strict <in
+	assert_output $'Received data: 1\nReceived data: 2'
+	assert_equal "$stderr" 'procprint: line 3: bad record "zz": not an integer'
+}
+
+@test "bad input: --rejects keeps every bad line verbatim, appending" {
+	printf 'old\n' >rej
+	printf '1\nabc\r\n2\n\0x\n99999999999999999999\nlast' >in
+	run -65 --separate-stderr procprint --rejects rej <in
+	assert_output $'Received data: 1\nReceived data: 2'
+	run -0 od -An -c rej
+	assert_output "$(printf 'old\nabc\r\n\0x\n99999999999999999999\nlast\n' | od -An -c)"
+}
+
+@test "bad input: --rejects gets the whole of an overlong line" {
+	{ echo 1; printf 'y%.0s' {1..5000}; printf '\n2\n'; } >in
+	run -65 procprint --rejects rej <in
+	assert_equal "$(cat rej)" "$(printf 'y%.0s' {1..5000})"
+}
+
+@test "bad input: a --rejects file that cannot be opened exits 74 before reading" {
+	run -74 --separate-stderr procprint --rejects /nonexistent/rej <<<"1"
+	assert_output ""
+	assert_equal "$stderr" 'procprint: /nonexistent/rej: No such file or directory'
+}
+
+@test "bad input: the bad-record policy holds across reads of any size" {
+	# one byte at a time through a pipe: lines split across many reads
+	printf '12\nab\n-34\n' >in
+	run -65 --separate-stderr bash -c 'python3 -c "
+import os, sys, time
+data = open(sys.argv[1], \"rb\").read()
+for i in range(len(data)):
+    os.write(1, data[i:i + 1])
+    time.sleep(0.002)" in | procprint'
+	assert_output $'Received data: 12\nReceived data: -34'
+	assert_equal "${stderr_lines[0]}" 'procprint: line 2: bad record "ab": not an integer'
+}
+
+@test "exit status: usage errors are 64 with one line and a pointer to --help" {
+	run -64 --separate-stderr procprint --nope
+	assert_equal "$stderr" $'procprint: unrecognized option \'--nope\'\nTry \'procprint --help\' for more information.'
+	run -64 --separate-stderr procprint --rejects
+	assert_equal "${stderr_lines[1]}" "Try 'procprint --help' for more information."
+}
+
+@test "exit status: a read error is 74" {
+	run -74 --separate-stderr procprint <.
+	assert_equal "$stderr" 'procprint: stdin: Is a directory'
+}

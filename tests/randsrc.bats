@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# randsrc: the source of the original example.
+
+load helpers
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || exit 1
+}
+
+@test "randsrc: defaults are integers from 1 to 100" {
+	run -0 randsrc --rate 0 --count 2000
+	assert_equal "${#lines[@]}" 2000
+	for v in "${lines[@]}"; do
+		[[ $v =~ ^[1-9][0-9]*$ ]] && ((v >= 1 && v <= 100)) ||
+			fail "out of range: $v"
+	done
+}
+
+@test "randsrc: the first record comes at once, then one a second" {
+	run -0 stamped randsrc --count 2
+	assert_equal "${#lines[@]}" 2
+	assert_regex "${lines[0]}" '^0\.000 ([1-9][0-9]?|100)$'
+	# the second is due one second after the first: never early
+	local t=${lines[1]%% *}
+	assert [ "${t/./}" -ge 995 ] && assert [ "${t/./}" -le 1500 ]
+}
+
+@test "randsrc: --seed gives the stream its man page names (xoshiro256**, Lemire)" {
+	local args
+	for args in "7 1 100" "-3 -9223372036854775808 9223372036854775807" \
+		"123456789 0 6" "42 0 9223372036854775807" "9 -1000 -1000"; do
+		set -- $args
+		run -0 diff <(xoshiro.py "$1" "$2" "$3" 2000) \
+			<(randsrc --seed "$1" --min "$2" --max "$3" --count 2000 --rate 0)
+	done
+}
+
+@test "randsrc: the same seed gives the same stream, another seed another" {
+	run -0 bash -c 'randsrc -s 5 -r 0 -n 1000 | cksum'
+	local a=$output
+	run -0 bash -c 'randsrc --seed 5 --rate 0 --count 1000 | cksum'
+	assert_equal "$output" "$a"
+	run -0 bash -c 'randsrc --seed 6 --rate 0 --count 1000 | cksum'
+	refute_output "$a"
+}
+
+@test "randsrc: without --seed two runs differ" {
+	run -0 bash -c 'randsrc -r 0 -n 100 --max 1000000 | cksum'
+	local a=$output
+	run -0 bash -c 'randsrc -r 0 -n 100 --max 1000000 | cksum'
+	refute_output "$a"
+}
+
+@test "randsrc: uniform over 1..100 (chi-square, 1e6 draws, seeded)" {
+	# 99 degrees of freedom: the 0.1 % critical value is 148.2
+	run -0 bash -c 'randsrc --rate 0 --count 1000000 --seed 11 |
+		awk "{ n[\$1]++ } END {
+			for (v = 1; v <= 100; v++) { d = n[v] - 10000; x += d * d / 10000 }
+			for (k in n) if (k + 0 < 1 || k + 0 > 100) bad++
+			printf \"%d %.1f\n\", bad, x }"'
+	read -r bad chi <<<"$output"
+	assert_equal "$bad" 0
+	assert [ "${chi%.*}" -lt 148 ]
+}
+
+@test "randsrc: no modulo bias over a range of 3 * 2^62 values" {
+	# with draw % range, the first quarter of 2^64 would come twice as
+	# often: thirds of the range would be 1/2, 1/4, 1/4
+	run -0 bash -c 'randsrc --rate 0 --count 300000 --seed 3 \
+		--min -9223372036854775808 --max 4611686018427387903 |
+		python3 -c "import sys
+n = [0, 0, 0]
+for line in sys.stdin:
+    v = int(line)
+    n[0 if v < -2**62 else 1 if v < 0 else 2] += 1
+print(sum((x - 100000) ** 2 / 100000 for x in n))"'
+	# 2 degrees of freedom: the 0.1 % critical value is 13.8
+	assert [ "${output%.*}" -lt 14 ]
+}
+
+@test "randsrc: --min equal to --max, and the int64 extremes" {
+	run -0 randsrc --min -9223372036854775808 --max -9223372036854775808 -n 2 -r 0
+	assert_output $'-9223372036854775808\n-9223372036854775808'
+	run -0 randsrc --min 9223372036854775807 --max 9223372036854775807 -n 1 -r 0
+	assert_output 9223372036854775807
+}
+
+@test "randsrc: --count 0 writes nothing" {
+	run -0 randsrc --count 0
+	assert_output ""
+}
+
+@test "randsrc: bad option values are usage errors that name the value" {
+	run -64 --separate-stderr randsrc --count abc
+	assert_output ""
+	assert_equal "$stderr" $'randsrc: --count: "abc" is invalid\nTry \'randsrc --help\' for more information.'
+	run -64 --separate-stderr randsrc --count -1
+	assert_equal "${stderr_lines[0]}" 'randsrc: --count: "-1" is too small'
+	run -64 --separate-stderr randsrc --rate -1
+	assert_equal "${stderr_lines[0]}" 'randsrc: --rate: "-1" is invalid'
+	run -64 --separate-stderr randsrc --rate inf
+	assert_equal "${stderr_lines[0]}" 'randsrc: --rate: "inf" is invalid'
+	run -64 --separate-stderr randsrc --rate 1e300
+	assert_equal "${stderr_lines[0]}" 'randsrc: --rate: "1e300" is too large'
+	run -64 --separate-stderr randsrc --max 9223372036854775808
+	assert_equal "${stderr_lines[0]}" 'randsrc: --max: "9223372036854775808" is too large'
+	run -64 --separate-stderr randsrc --seed 1x
+	assert_equal "${stderr_lines[0]}" 'randsrc: --seed: "1x" is invalid'
+}
+
+@test "randsrc: --min greater than --max is a usage error" {
+	run -64 --separate-stderr randsrc --min 5 --max 4
+	assert_equal "$stderr" $'randsrc: --min 5 is greater than --max 4\nTry \'randsrc --help\' for more information.'
+}
+
+@test "randsrc: an unknown option or an operand is a usage error" {
+	run -64 --separate-stderr randsrc --bogus
+	assert_equal "$stderr" $'randsrc: unrecognized option \'--bogus\'\nTry \'randsrc --help\' for more information.'
+	run -64 --separate-stderr randsrc 5
+	assert_equal "${stderr_lines[0]}" 'randsrc: unexpected argument "5"'
+}
+
+@test "randsrc: decimal rates keep an absolute schedule without drift" {
+	# 21 records at 40/s: record k is due at k/40 s after the first
+	run -0 stamped randsrc --rate 40 --count 21
+	assert_equal "${#lines[@]}" 21
+	local k t ms
+	for ((k = 0; k < 21; k++)); do
+		t=${lines[k]%% *}
+		ms=$((10#${t/./}))
+		# never early (1 ms of stamping slack), and not late by 150 ms
+		((ms >= k * 25 - 1 && ms <= k * 25 + 150)) ||
+			fail "record $k came at ${t}s, due at $((k * 25)) ms"
+	done
+}
+
+@test "randsrc: a fractional rate (--rate 2.5) spaces records 400 ms apart" {
+	run -0 stamped randsrc --rate 2.5 --count 2
+	local ms=$((10#$(cut -d' ' -f1 <<<"${lines[1]}" | tr -d .)))
+	((ms >= 399 && ms <= 600)) || fail "second record at $ms ms"
+}
+
+@test "randsrc: a closed reader ends it quietly by SIGPIPE (141)" {
+	run -0 --separate-stderr bash -c 'randsrc --rate 0 | head -1; echo "${PIPESTATUS[0]}"'
+	assert_equal "${lines[1]}" 141
+	assert_equal "$stderr" ""
+}
+
+@test "randsrc: SIGTERM writes out what was made, then dies by SIGTERM" {
+	randsrc --rate 0 >out 3>&- &
+	local pid=$!
+	wait_for has_lines out 100000
+	kill -TERM "$pid"
+	assert_status "$pid" 143
+	# whole records only: the last byte is a newline, every line a value
+	assert_equal "$(tail -c 1 out | od -An -c | tr -d ' ')" '\n'
+	run -1 grep -vE '^([1-9][0-9]?|100)$' out
+}
+
+@test "randsrc: SIGINT stops it the same way (130)" {
+	sigint_default randsrc --rate 100 >out 3>&- &
+	local pid=$!
+	wait_for has_lines out 3
+	kill -INT "$pid"
+	assert_status "$pid" 130
+	assert_equal "$(tail -c 1 out | od -An -c | tr -d ' ')" '\n'
+}
+
+@test "randsrc: a SIGINT ignored at start stays ignored" {
+	# bash starts background jobs of a script with SIGINT ignored
+	randsrc --rate 200 >out 3>&- &
+	local pid=$!
+	wait_for has_lines out 2
+	kill -INT "$pid"
+	local n=$(lines out)
+	wait_for has_lines out $((n + 10))
+	kill -TERM "$pid"
+	assert_status "$pid" 143
+}
+
+@test "randsrc: leaves a shared pipe blocking on every way out" {
+	run -0 bash -c '{ randsrc --count 3 --rate 0; fdprobe nonblock 1; } | tail -1'
+	assert_output block
+	# death by SIGPIPE: the flags are put back before it
+	run -0 --separate-stderr bash -c '{ randsrc --rate 0; fdprobe nonblock 1 >&2; } | head -1 >/dev/null'
+	assert_equal "$stderr" block
+	# death by SIGTERM
+	run -0 bash -c '{ randsrc --rate 0 & p=$!; sleep 0.2; kill $p; wait $p; fdprobe nonblock 1 >&2; } 2>&1 | tail -1'
+	assert_output block
+}
+
+@test "randsrc: memory stays bounded while its reader is stalled" {
+	mkfifo fifo
+	randsrc --rate 0 >fifo 3>&- &
+	local pid=$!
+	exec 4<fifo
+	# the reader takes nothing: the pipe fills, then randsrc waits
+	wait_for blocked "$pid"
+	local rss=$(rss_kib "$pid")
+	exec 4<&-
+	wait "$pid" || true
+	assert [ "$rss" -lt 4096 ]
+}
+
+@test "randsrc: into a file and a terminal-less stdout, O_NONBLOCK is never set" {
+	run -0 bash -c 'randsrc --count 1 --rate 0 >file; fdprobe nonblock 1 <file >/dev/null; fdprobe nonblock 0 <file'
+	assert_output block
+}
