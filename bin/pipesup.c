@@ -336,6 +336,15 @@ format_ns(char *buf, size_t len, int64_t ns)
 		snprintf(buf, len, "%lldms", (long long)(ns / MSEC));
 }
 
+/* Has the reader of our own stdout gone away?  A pipe then polls POLLERR. */
+static int
+stdout_gone(void)
+{
+	struct pollfd pfd = { STDOUT_FILENO, 0, 0 };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
+}
+
 static void
 stage_ended(struct sup *sp, size_t i, int status)
 {
@@ -345,6 +354,10 @@ stage_ended(struct sup *sp, size_t i, int status)
 
 	s->pid = -1;
 	s->status = status;
+	/* `pipesup ... | head`: the last stage's reader is ours */
+	if (i + 1 == sp->n && WIFSIGNALED(status) &&
+	    WTERMSIG(status) == SIGPIPE && stdout_gone())
+		s->out_gone = 1;
 	if (now - s->started >= STEADY) {
 		s->quick = 0;
 		s->backoff = BACKOFF_MIN;

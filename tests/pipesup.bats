@@ -93,6 +93,12 @@ procprint 0 exit 0 | 2000 2000 0"
 Received data: 7"
 }
 
+@test "a closed reader of pipesup's stdout ends the pipeline quietly" {
+	run -0 --separate-stderr bash -c 'pipesup -q -r on-failure randsrc --rate 0 --seed 1 :: procprint | head -n 3; exit ${PIPESTATUS[0]}'
+	assert_output "$(randsrc --rate 0 --seed 1 --count 3 | procprint)"
+	assert_equal "$stderr" ""
+}
+
 @test "a stage that is not a sluice program shows no counters" {
 	run -0 --separate-stderr pipesup sh -c 'echo 1' :: cat
 	assert_output "1"
