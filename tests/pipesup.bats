@@ -179,6 +179,14 @@ SigIgn:	0000000000000002"
 	assert_equal "$stderr" "pipesup: ./nosuch/prog: command not found"
 }
 
+@test "a stage that cannot be executed says why and exits 127" {
+	# one word longer than execve takes
+	printf 'big: true %s\n' "$(head -c 200000 /dev/zero | tr '\0' x)" >"$F"
+	run -127 --separate-stderr pipesup -q -f "$F"
+	assert_equal "$stderr" "big: cannot run true: Argument list too long
+pipesup: big failed: exit 127"
+}
+
 @test "usage errors exit 64 with a pointer to --help" {
 	local try="Try 'pipesup --help' for more information."
 	run -64 --separate-stderr pipesup
