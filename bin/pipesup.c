@@ -172,13 +172,20 @@ say(struct sup *sp, const char *fmt, ...)
 static void
 set_title(struct sup *sp)
 {
+	static char last[64];
+	char title[64];
 	size_t i, waiting = 0;
 
 	for (i = 0; i < sp->n; i++)
 		waiting += sp->st[i].state == S_WAIT;
-	setproctitle("%zu stage%s, %s%s", sp->n, sp->n == 1 ? "" : "s",
+	snprintf(title, sizeof(title), "%zu stage%s, %s%s", sp->n,
+	    sp->n == 1 ? "" : "s",
 	    sp->killing ? "killing" : sp->draining ? "draining" : "running",
 	    waiting > 0 ? ", restarting" : "");
+	/* once per change, not once per turn of the loop */
+	if (strcmp(title, last) != 0)
+		setproctitle("%s", title);
+	strlcpy(last, title, sizeof(last));
 }
 
 /* How a wait status reads: "exit 3", "SIGKILL", with why we caused it. */
