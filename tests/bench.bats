@@ -17,7 +17,7 @@ load helpers
 	assert_line --regexp '^  command +N +median +min - max +randsrc is$'
 	assert_line --regexp '^  command +N +median +min - max +procprint is$'
 	assert_line --regexp '^  in the middle +stages +p50 +p99 +p99\.9 +max$'
-	assert_line --regexp '^  program +peak RSS +stalled early +stalled late +flat$'
+	assert_line --regexp '^  program +peak RSS +stalled early +stalled late +of it private +flat$'
 	assert_line --regexp '^  goal +measured +verdict$'
 	assert_line --regexp '^  randsrc --rate 0 +2e4 +[0-9.]+ [kM]?/s '
 	assert_line --regexp '^  procprint +2e4 +[0-9.]+ [kM]?/s '
