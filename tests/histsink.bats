@@ -1,0 +1,225 @@
+load helpers
+
+# Like sigint_default, but the background job's pid is the stage itself
+# (exec), so that kill -INT reaches it rather than a subshell.
+sigint_exec() {
+	exec python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
+
+# pipe_empty FIFO: nothing is left unread in FIFO.
+pipe_empty() {
+	python3 -c 'import fcntl, os, struct, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+n = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"0000"))[0]
+sys.exit(n != 0)' "$1"
+}
+
+setup() {
+	export LANG=C.UTF-8 COLUMNS=40
+	unset LC_ALL LC_CTYPE
+}
+
+@test "histsink: one bar a value while they are few, in eighths of a column" {
+	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 5 3 3 3 3 3 | histsink"
+	assert_output "1  1  ████▎
+2  2  ████████▌
+3  8  ██████████████████████████████████
+4  0  
+5  1  ████▎
+12 records"
+}
+
+@test "histsink: --bins groups values into equal ranges, labelled with their counts" {
+	run -0 bash -c 'seq 0 10 | histsink --bins 3'
+	assert_output "0 ..  3  4  ████████████████████████████
+4 ..  7  4  ████████████████████████████
+8 .. 10  3  █████████████████████
+11 records"
+}
+
+@test "histsink: --ascii, and a locale that is not UTF-8, draw with #" {
+	want="1  1  ###########
+2  2  #######################
+3  3  ##################################
+6 records"
+	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 | histsink --ascii"
+	assert_output "$want"
+	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 | LANG=C histsink"
+	assert_output "$want"
+	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 | LC_ALL=POSIX histsink"
+	assert_output "$want"
+}
+
+@test "histsink: the numbers stay in the C locale whatever LC_NUMERIC says" {
+	run -0 bash -c "seq 1000 1001 | LC_ALL=C.UTF-8 LC_NUMERIC=de_DE.UTF-8 histsink"
+	assert_line --index 0 --regexp '^1000  1  █+$'
+}
+
+@test "histsink: a million values from 1 to 100 make ten near equal bars" {
+	run -0 bash -c 'randsrc --rate 0 --count 1000000 --seed 1 | histsink --bins 10'
+	[ "${#lines[@]}" -eq 11 ]
+	assert_line --index 10 "1000000 records"
+	total=0
+	for i in $(seq 0 9); do
+		read -r lo dots hi count bar <<<"${lines[$i]}"
+		[ "$lo" -eq $((i * 10 + 1)) ] && [ "$dots" = .. ] && [ "$hi" -eq $((i * 10 + 10)) ]
+		(( count > 99000 && count < 101000 ))
+		# 21 columns of bar at most; near equal counts, near equal bars
+		[ "${#bar}" -eq 21 ]
+		total=$((total + count))
+	done
+	[ "$total" -eq 1000000 ]
+	run -0 bash -c 'randsrc --rate 0 --count 1000000 --seed 1 | procfilter --max 10 | histsink | head -n 10 | awk "{ s += \$2 } END { print s }"'
+	assert_output "${lines[0]##* }"
+}
+
+@test "histsink: --min and --max fix the ranges and count what falls outside" {
+	run -0 bash -c 'seq -3 12 | histsink --min 0 --max 9 --bins 3'
+	assert_output "0 .. 3  4  █████████████████████████████
+4 .. 7  4  █████████████████████████████
+8 .. 9  2  ██████████████▌
+10 records, 3 below 0, 3 above 9"
+	run -0 bash -c 'seq 1 4 | histsink --min 3'
+	assert_output "3  1  ██████████████████████████████████
+4  1  ██████████████████████████████████
+2 records, 2 below 3"
+}
+
+@test "histsink: empty input draws no bar and says 0 records" {
+	run -0 histsink </dev/null
+	assert_output "0 records"
+	run -0 histsink --min 1 --max 2 </dev/null
+	assert_output "1  0  
+2  0  
+0 records"
+}
+
+@test "histsink: one record" {
+	run -0 bash -c 'echo -5 | histsink'
+	assert_output "-5  1  █████████████████████████████████
+1 record"
+}
+
+@test "histsink: INT64_MIN and INT64_MAX, the widest range there is" {
+	run -0 bash -c "printf '%s\n' -9223372036854775808 9223372036854775807 9223372036854775807 | COLUMNS=60 histsink --bins 2"
+	assert_output "-9223372036854775808 ..                  -1  1  ██████
+                   0 .. 9223372036854775807  2  ████████████
+3 records"
+	run -0 bash -c "printf '%s\n' -9223372036854775808 9223372036854775807 | COLUMNS=60 histsink --bins 2 --min -9223372036854775808 --max 9223372036854775807"
+	assert_output "-9223372036854775808 ..                  -1  1  ████████████
+                   0 .. 9223372036854775807  1  ████████████
+2 records"
+}
+
+@test "histsink: memory stays bounded however wide and long the input" {
+	# the peak resident size of histsink over 3e6 records of any value,
+	# less that over one record
+	run -0 python3 -c '
+import os, subprocess
+def peak(n):
+    src = subprocess.Popen(["randsrc", "--rate", "0", "--count", n, "--seed",
+        "4", "--min", "-9223372036854775808", "--max",
+        "9223372036854775807"], stdout=subprocess.PIPE)
+    h = subprocess.Popen(["histsink", "--bins", "4"], stdin=src.stdout,
+        stdout=subprocess.PIPE)
+    src.stdout.close()
+    out = h.stdout.read().decode()
+    _, status, ru = os.wait4(h.pid, 0)
+    src.wait()
+    return ru.ru_maxrss, out
+small, _ = peak("1")
+big, out = peak("3000000")
+print(out.splitlines()[-1], big - small < 1024)'
+	assert_output "3000000 records True"
+}
+
+@test "histsink: bad records are reported and left out (65); --strict draws nothing" {
+	run -65 --separate-stderr bash -c "printf '1\nnope\n1\n' | histsink"
+	assert_output "1  2  ██████████████████████████████████
+2 records"
+	[ "$stderr" = 'histsink: line 2: bad record "nope": not an integer
+histsink: 1 bad record' ]
+	rej="$BATS_TEST_TMPDIR/rej"
+	run -65 --separate-stderr bash -c "printf '1\n\t-\n1\n' | histsink --strict --rejects '$rej'"
+	assert_output ""
+	[ "$stderr" = 'histsink: line 2: bad record "\t-": not an integer' ]
+	[ "$(cat "$rej")" = "$(printf '\t-')" ]
+}
+
+@test "histsink: usage errors say what is wrong in one line (64)" {
+	run -64 --separate-stderr histsink --bins 0
+	[ "$stderr" = "histsink: --bins: \"0\" is too small
+Try 'histsink --help' for more information." ]
+	run -64 --separate-stderr histsink --bins 4097
+	[ "${stderr%%$'\n'*}" = 'histsink: --bins: "4097" is too large' ]
+	run -64 --separate-stderr histsink --min 5 --max 4
+	[ "${stderr%%$'\n'*}" = 'histsink: --min 5 is greater than --max 4' ]
+	run -64 --separate-stderr histsink --max x
+	[ "${stderr%%$'\n'*}" = 'histsink: --max: "x" is invalid' ]
+	run -64 --separate-stderr histsink x
+	[ "${stderr%%$'\n'*}" = 'histsink: unexpected argument "x"' ]
+}
+
+@test "histsink: --help and --version go to stdout (0)" {
+	run -0 histsink --help
+	assert_line --index 0 'usage: histsink [--bins N] [--min A] [--max B] [--ascii] [--strict]'
+	run -0 histsink --version
+	assert_output --regexp '^histsink \(sluice\) '
+}
+
+@test "histsink: on a terminal it redraws in place, at most ten times a second" {
+	command -v script >/dev/null || skip "no script(1) for a terminal"
+	out="$BATS_TEST_TMPDIR/tty"
+	start=$SECONDS
+	script -qec 'stty cols 50 rows 20; randsrc --rate 100 --count 60 --seed 2 | histsink --bins 4 --min 1 --max 100' /dev/null >"$out"
+	secs=$((SECONDS - start + 1))
+	draws=$(grep -o $'\e\\[J' "$out" | wc -l)
+	ups=$(grep -o $'\e\\[5A' "$out" | wc -l)
+	# several drawings, each after the first going back up its 5 lines
+	(( draws >= 3 && draws <= secs * 10 + 1 ))
+	[ "$ups" -eq $((draws - 1)) ]
+	run -0 bash -c "tail -n 5 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AKJ]//g'"
+	assert_line --index 4 "60 records"
+}
+
+@test "histsink: SIGTERM draws what was read, then dies by it (143)" {
+	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
+	mkfifo "$fifo"
+	histsink >"$out" <"$fifo" 3>&- &
+	pid=$!
+	exec 4>"$fifo"
+	printf '7\n8\n8\n' >&4
+	wait_for pipe_empty "$fifo"
+	wait_for blocked "$pid"
+	kill -TERM "$pid"
+	assert_status "$pid" 143
+	exec 4>&-
+	run cat "$out"
+	assert_output "7  1  █████████████████
+8  2  ██████████████████████████████████
+3 records"
+}
+
+@test "histsink: SIGINT does the same (130)" {
+	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
+	mkfifo "$fifo"
+	sigint_exec histsink --ascii >"$out" <"$fifo" 3>&- &
+	pid=$!
+	exec 4>"$fifo"
+	printf '7\n' >&4
+	wait_for pipe_empty "$fifo"
+	wait_for blocked "$pid"
+	kill -INT "$pid"
+	assert_status "$pid" 130
+	exec 4>&-
+	run cat "$out"
+	assert_output "7  1  ##################################
+1 record"
+}
+
+@test "histsink: the descriptors' flags are as they were, after a pipe" {
+	run -0 bash -c 'seq 3 | { histsink >/dev/null; fdprobe nonblock 0; }'
+	assert_output "block"
+}
