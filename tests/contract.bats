@@ -82,7 +82,7 @@ procprint: 2 bad records'
 	assert_equal "${stderr_lines[0]}" 'procprint: line 2: bad record "55555555555555555555555555555555...": line longer than 4096 bytes'
 	assert_equal "${stderr_lines[1]}" 'procprint: 1 bad record'
 	local rss=${stderr_lines[-1]#rss }
-	assert [ "$rss" -lt 4096 ]
+	assert [ "$rss" -lt "$RSS_LIMIT_KIB" ]
 }
 
 @test "bad input: a 50 MB line without newline at end of input" {

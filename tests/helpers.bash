@@ -9,6 +9,10 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 PATH="$ROOT/bin:$ROOT/tests:$PATH"
 export ROOT PATH
 
+# The most memory a stage may hold, in KiB.  The sanitizers' shadow memory
+# makes every process bigger, so CI's sanitized run raises it.
+RSS_LIMIT_KIB=${RSS_LIMIT_KIB:-4096}
+
 # wait_for CMD...: run CMD every 20 ms until it succeeds; fail after
 # WAIT_TIMEOUT seconds (default 10).  Use it instead of a bare sleep.
 wait_for() {

@@ -57,7 +57,7 @@ pipes_of() {
 }
 
 fds_of() {
-	ls "/proc/$1/fd" | wc -l
+	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l
 }
 
 now_ms() {
@@ -257,7 +257,7 @@ lines>
 
 # file_error TEXT STATUS MESSAGE: pipesup -f on TEXT says MESSAGE.
 file_error() {
-	printf "$1" >"$F"
+	printf '%b' "$1" >"$F"
 	run "-$2" --separate-stderr pipesup -f "$F"
 	assert_equal "$stderr" "pipesup: $F${3}"
 	assert_output ""

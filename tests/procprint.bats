@@ -133,7 +133,7 @@ setup() {
 	local rss=$(rss_kib "$pid")
 	exec 5<&-
 	wait "$pid" || true
-	assert [ "$rss" -lt 4096 ]
+	assert [ "$rss" -lt "$RSS_LIMIT_KIB" ]
 }
 
 @test "procprint: reads a regular file and writes a regular file" {

@@ -26,12 +26,12 @@ setup() {
 }
 
 @test "randsrc: --seed gives the stream its man page names (xoshiro256**, Lemire)" {
-	local args
+	local args seed lo hi
 	for args in "7 1 100" "-3 -9223372036854775808 9223372036854775807" \
 		"123456789 0 6" "42 0 9223372036854775807" "9 -1000 -1000"; do
-		set -- $args
-		run -0 diff <(xoshiro.py "$1" "$2" "$3" 2000) \
-			<(randsrc --seed "$1" --min "$2" --max "$3" --count 2000 --rate 0)
+		read -r seed lo hi <<<"$args"
+		run -0 diff <(xoshiro.py "$seed" "$lo" "$hi" 2000) \
+			<(randsrc --seed "$seed" --min "$lo" --max "$hi" --count 2000 --rate 0)
 	done
 }
 
@@ -199,7 +199,7 @@ print(sum((x - 100000) ** 2 / 100000 for x in n))"'
 	local rss=$(rss_kib "$pid")
 	exec 4<&-
 	wait "$pid" || true
-	assert [ "$rss" -lt 4096 ]
+	assert [ "$rss" -lt "$RSS_LIMIT_KIB" ]
 }
 
 @test "randsrc: into a file and a terminal-less stdout, O_NONBLOCK is never set" {
