@@ -20,7 +20,7 @@ static const char help[] =
 "  -d, --durations     the records are latencies in nanoseconds already\n"
 STAGE_HELP
 "\n"
-"Example: ticksrc --rate 1000 --count 5000 | cat | latsink\n";
+"Example: ticksrc -r 1000 -n 5000 | cat | latsink\n";
 
 /*
  * A log-linear histogram, as HdrHistogram keeps one: values below 2 * SUB

@@ -1,8 +1,6 @@
 #!/usr/bin/env bats
 # latsink: the latency distribution of timestamped records.
 
-# run fills $stderr; the bash -c scripts are single-quoted on purpose
-# shellcheck disable=SC2154,SC2016
 load helpers
 
 setup() {
