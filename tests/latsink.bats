@@ -115,7 +115,7 @@ latsink: 2 bad records' ]
 	}
 	wait_for usr1_sees_three
 	exec 4>&-
-	run -0 status_of "$pid"
+	assert_status "$pid" 0
 	run -0 tail -n 1 "$TMP/out"
 	assert_output '{"count":3,"p50":20,"p90":30,"p99":30,"p999":30,"max":30}'
 }
@@ -133,8 +133,7 @@ latsink: 2 bad records' ]
 	}
 	wait_for usr1_sees_one
 	kill -TERM "$pid"
-	run -0 status_of "$pid"
-	assert_output 143
+	assert_status "$pid" 143
 	exec 4>&-
 	run -0 tail -n 1 "$TMP/out"
 	assert_output 'count 1  p50   40ns  p90   40ns  p99   40ns  p99.9   40ns  max   40ns'

@@ -59,8 +59,7 @@ span() {
 	pid=$!
 	wait_for has_lines "$TMP/out" 3
 	kill -TERM "$pid"
-	run -0 status_of "$pid"
-	assert_output 143
+	assert_status "$pid" 143
 	# only whole records: the file ends with a newline
 	run -0 tail -c 1 "$TMP/out"
 	assert_output ''
