@@ -150,7 +150,7 @@ main(int argc, char *argv[])
 	struct stage st;
 	static const char *const names[] = { "--add", "--sub", "--mul",
 	    "--div", "--mod", "--neg", "--abs", "--clamp" };
-	int ch;
+	int ch, status;
 
 	prog_init(argc, argv);
 	stage_init(&st, &ops, &m);
@@ -171,5 +171,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		prog_usage("unexpected argument \"%s\"", argv[optind]);
-	return stage_run(&st);
+	status = stage_run(&st);
+	free(m.ops);
+	return status;
 }
