@@ -7,7 +7,7 @@
 #include "stage.h"
 
 static const char help[] =
-"usage: procfilter [-v] [--min N] [--max N] [--even | --odd] [--mod M,R]\n"
+"usage: procfilter [-v] [--min N] [--max N] [--even | --odd | --mod M,R]\n"
 "                  [--every K] [--strict] [--rejects file]\n"
 "Copy the records for which every predicate holds; -v copies the others.\n"
 "\n"
