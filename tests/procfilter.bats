@@ -193,3 +193,17 @@ Try 'procfilter --help' for more information." ]
 	want=$(randsrc --rate 0 --count 20000 --seed 3 --min -1000 --max 1000 | awk '$1 % 2 == 0 && $1 <= 500' | cksum)
 	assert_output "$want"
 }
+
+@test "procfilter: SIGTERM puts back the flags of a pipe it shares with the shell" {
+	exec 5< <(yes 1 3>&-)
+	procfilter --even <&5 >/dev/null 3>&- &
+	pid=$!
+	# the description is shared: the shell sees what procfilter set
+	nonblock5() { [ "$(fdprobe nonblock 5)" = nonblock ]; }
+	wait_for nonblock5
+	kill -TERM "$pid"
+	assert_status "$pid" 143
+	run -0 fdprobe nonblock 5
+	exec 5<&-
+	assert_output block
+}

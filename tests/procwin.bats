@@ -212,3 +212,32 @@ print(n, s, min(w), max(w), \"%.3f\" % mean, \"%.3f\" % sd)
 	run -0 bash -c 'randsrc --rate 0 --count 1000000 --seed 1 | procfilter --even | procmap --mul 3 | procwin --count 100 --emit sum | statsink | head -6 | awk "{ print \$2 }" | paste -sd " "'
 	assert_output "$want"
 }
+
+@test "procwin: SIGTERM puts back the flags of a pipe it shares with the shell" {
+	exec 5< <(yes 1 3>&-)
+	procwin --count 3 <&5 >/dev/null 3>&- &
+	pid=$!
+	# the description is shared: the shell sees what procwin set
+	nonblock5() { [ "$(fdprobe nonblock 5)" = nonblock ]; }
+	wait_for nonblock5
+	kill -TERM "$pid"
+	assert_status "$pid" 143
+	run -0 fdprobe nonblock 5
+	exec 5<&-
+	assert_output block
+}
+
+@test "procwin: a stalled reader stalls procwin, whose memory stays bounded" {
+	fifo="$BATS_TEST_TMPDIR/out"
+	mkfifo "$fifo"
+	randsrc --rate 0 | procwin --count 1 --emit max >"$fifo" 3>&- &
+	pid=$!
+	exec 4<"$fifo"
+	wait_for blocked "$pid"
+	r1=$(rss_kib "$pid")
+	sleep 0.3
+	r2=$(rss_kib "$pid")
+	exec 4<&-
+	assert_status "$pid" 141
+	(( r2 < 20000 && r2 - r1 < 1000 ))
+}
