@@ -185,7 +185,7 @@ Try 'procfilter --help' for more information." ]
 	r2=$(rss_kib "$pid")
 	exec 4<&-
 	assert_status "$pid" 141
-	(( r2 < 20000 && r2 - r1 < 1000 ))
+	(( r2 < RSS_LIMIT_KIB && r2 - r1 < 1000 ))
 }
 
 @test "procfilter: randsrc | procfilter --even agrees with awk on a seeded stream" {

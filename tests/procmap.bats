@@ -13,6 +13,7 @@ MAX=9223372036854775807
 
 # map OPTIONS... : procmap OPTIONS over the values in $IN, one a line
 map() {
+	# shellcheck disable=SC2086 # one value a word
 	printf '%s\n' $IN | procmap "$@"
 }
 
@@ -70,6 +71,7 @@ map() {
 @test "procmap: every overflow is a bad record, reported and counted (65)" {
 	for op in "--add 1" "--sub 1" "--mul 2" "--div -1" "--neg" "--abs"; do
 		IN="$MAX $MIN 3"
+		# shellcheck disable=SC2086 # an option and its value
 		run -65 --separate-stderr map $op
 		case $op in
 		"--add 1")
@@ -204,7 +206,7 @@ Try 'procmap --help' for more information." ]
 	r2=$(rss_kib "$pid")
 	exec 4<&-
 	assert_status "$pid" 141
-	(( r2 < 20000 && r2 - r1 < 1000 ))
+	(( r2 < RSS_LIMIT_KIB && r2 - r1 < 1000 ))
 }
 
 @test "procmap: agrees with python on a seeded stream, overflows included" {

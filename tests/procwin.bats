@@ -239,5 +239,5 @@ print(n, s, min(w), max(w), \"%.3f\" % mean, \"%.3f\" % sd)
 	r2=$(rss_kib "$pid")
 	exec 4<&-
 	assert_status "$pid" 141
-	(( r2 < 20000 && r2 - r1 < 1000 ))
+	(( r2 < RSS_LIMIT_KIB && r2 - r1 < 1000 ))
 }
