@@ -26,7 +26,7 @@ static const char help[] =
 STAGE_HELP
 "\n"
 "On a terminal the histogram is redrawn in place while data flows.\n"
-"Example: randsrc --rate 0 --count 1000000 | histsink --bins 10\n";
+"Example: histsink --bins 10 <values.txt\n";
 
 enum { OPT_MIN = OPT_PROGRAM, OPT_MAX, OPT_ASCII };
 

@@ -21,7 +21,7 @@ static const char help[] =
 "  -v, --invert        copy the records the predicates reject\n"
 STAGE_HELP
 "\n"
-"Example: randsrc | procfilter --even | procprint\n";
+"Example: procfilter --even <values.txt | procprint\n";
 
 enum { OPT_MIN = OPT_PROGRAM, OPT_MAX, OPT_EVEN, OPT_ODD, OPT_MOD,
     OPT_EVERY };

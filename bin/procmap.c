@@ -26,7 +26,7 @@ static const char help[] =
 "                      of rejecting the record as bad\n"
 STAGE_HELP
 "\n"
-"Example: randsrc | procmap --mul 3 --add 1 | procprint\n";
+"Example: procmap --mul 3 --add 1 <values.txt | procprint\n";
 
 enum { OPT_ADD = OPT_PROGRAM, OPT_SUB, OPT_MUL, OPT_DIV, OPT_MOD, OPT_NEG,
     OPT_ABS, OPT_CLAMP, OPT_SATURATE };

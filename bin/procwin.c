@@ -22,7 +22,7 @@ static const char help[] =
 "                      instead of rejecting the record that made it\n"
 STAGE_HELP
 "\n"
-"Example: randsrc --rate 1000 | procwin --time 1s --emit mean\n";
+"Example: procwin --time 1s --emit mean <values.fifo | procprint\n";
 
 enum { OPT_FULL_ONLY = OPT_PROGRAM, OPT_SATURATE };
 enum emit { COUNT, SUM, MIN, MAX, MEAN };

@@ -19,7 +19,7 @@ static const char help[] =
 "                      (\"500ms\", \"10s\", \"1m\"); SIGUSR1 reports at once\n"
 STAGE_HELP
 "\n"
-"Example: randsrc --rate 0 --count 1000000 | statsink\n";
+"Example: statsink --json <values.txt\n";
 
 enum { OPT_JSON = OPT_PROGRAM, OPT_EVERY };
 
