@@ -38,10 +38,14 @@ static size_t
 fill(struct source *src, char *dst, size_t n)
 {
 	struct gen *g = src->ctx;
+	/* local copies: stores through p could alias them, forcing reloads */
+	struct rng rng = g->rng;
+	int64_t min = g->min, max = g->max;
 	char *p = dst;
 
 	while (n-- > 0)
-		p += rec_format(p, rng_range(&g->rng, g->min, g->max));
+		p += rec_format(p, rng_range(&rng, min, max));
+	g->rng = rng;
 	return (size_t)(p - dst);
 }
 

@@ -9,8 +9,9 @@ int
 rbuf_init(struct rbuf *rb, int fd, size_t cap)
 {
 	memset(rb, 0, sizeof(*rb));
-	if ((rb->buf = malloc(cap)) == NULL)
+	if ((rb->buf = malloc(cap + 1)) == NULL)
 		return -1;
+	rb->buf[0] = '\0';
 	rb->fd = fd;
 	rb->cap = cap;
 	return 0;
@@ -60,9 +61,10 @@ rbuf_fill(struct rbuf *rb)
 	while (n == -1 && errno == EINTR);
 	if (n > 0)
 		rb->end += (size_t)n;
-	else if (n == 0)
+	rb->buf[rb->end] = '\0';
+	if (n == 0)
 		rb->eof = 1;
-	else if (errno == EAGAIN || errno == EWOULDBLOCK)
+	else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return BUF_AGAIN;
 	return n;
 }
@@ -88,10 +90,8 @@ wbuf_flush(struct wbuf *wb)
 }
 
 char *
-wbuf_reserve(struct wbuf *wb, size_t n)
+wbuf_reserve_slow(struct wbuf *wb, size_t n)
 {
-	if (wb->cap - wb->len >= n)
-		return wb->buf + wb->len;
 	if (wb->cap - wbuf_pending(wb) < n)
 		return NULL;
 	memmove(wb->buf, wb->buf + wb->start, wbuf_pending(wb));

@@ -22,7 +22,7 @@ struct rbuf {
 	char	*buf;
 	size_t	 cap;
 	size_t	 start;		/* first unconsumed byte */
-	size_t	 end;		/* one past the last byte read */
+	size_t	 end;		/* one past the last byte read; a NUL is there */
 	int	 eof;
 };
 
@@ -43,7 +43,8 @@ void	wbuf_free(struct wbuf *);
 /*
  * Reads once into the free space after moving the unconsumed bytes to the
  * front.  Sets eof at end of input.  Asking with a full buffer is a bug:
- * consume first.
+ * consume first.  The byte after the data is always a NUL, so a scan for
+ * digits stops there without checking the end.
  */
 ssize_t	rbuf_fill(struct rbuf *);
 
@@ -72,12 +73,21 @@ wbuf_pending(const struct wbuf *wb)
 	return wb->len - wb->start;
 }
 
+char	*wbuf_reserve_slow(struct wbuf *, size_t n);
+
 /*
  * Returns a pointer where at least n bytes may be written, moving the
  * queued bytes to the front if that makes the room, or NULL when the
- * buffer holds too much to make it: flush first.
+ * buffer holds too much to make it: flush first.  Inline, for it is
+ * called for every record.
  */
-char	*wbuf_reserve(struct wbuf *, size_t n);
+static inline char *
+wbuf_reserve(struct wbuf *wb, size_t n)
+{
+	if (wb->cap - wb->len >= n)
+		return wb->buf + wb->len;
+	return wbuf_reserve_slow(wb, n);
+}
 
 /* Queues n bytes written at the pointer wbuf_reserve() gave. */
 static inline void

@@ -25,7 +25,8 @@ prog_init(int argc, char **argv)
 	struct sigaction old;
 
 	(void)argc;
-	(void)argv;
+	/* getopt names argv[0] in its messages: make it the name we use */
+	argv[0] = (char *)getprogname();
 	if (fd_std_open() == -1)
 		_exit(EX_OSERR);
 	if (atexit(fd_restore) != 0)

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-static const char digit_pairs[201] =
+const char rec_digit_pairs[201] =
     "00010203040506070809"
     "10111213141516171819"
     "20212223242526272829"
@@ -104,18 +104,18 @@ rec_format_digits(char *dst, int64_t v)
 		unsigned i = (unsigned)(u % 100) * 2;
 		u /= 100;
 		p -= 2;
-		memcpy(p, digit_pairs + i, 2);
+		memcpy(p, rec_digit_pairs + i, 2);
 	}
 	if (u >= 10) {
 		p -= 2;
-		memcpy(p, digit_pairs + u * 2, 2);
+		memcpy(p, rec_digit_pairs + u * 2, 2);
 	} else
 		*--p = (char)('0' + u);
 	return len + nd;
 }
 
 size_t
-rec_format(char *dst, int64_t v)
+rec_format_any(char *dst, int64_t v)
 {
 	size_t n = rec_format_digits(dst, v);
 

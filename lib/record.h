@@ -32,10 +32,55 @@ enum rec_status {
 enum rec_status	rec_parse(const char *s, size_t n, int64_t *v);
 
 /*
+ * The common line, inline: 1 to 18 bare digits and '\n', read in one pass
+ * where rec_parse() needs the line's end first.  p must be followed,
+ * within its buffer, by a byte that is neither a digit nor '\n' after the
+ * data (a NUL sentinel).  Returns the bytes of the line with its '\n'
+ * and sets *v, or 0 when the line is not of that form: then find its end
+ * and ask rec_parse(), which gives the same answer for every line.
+ */
+static inline size_t
+rec_scan(const char *p, int64_t *v)
+{
+	const char *q = p;
+	uint64_t u = 0;
+	unsigned d;
+
+	while ((d = (unsigned char)*q - '0') <= 9) {
+		u = u * 10 + d;
+		q++;
+	}
+	if (*q != '\n' || q == p || q - p > 18)
+		return 0;
+	*v = (int64_t)u;
+	return (size_t)(q - p) + 1;
+}
+
+/* "00" to "99", for writing two digits at a time. */
+extern const char rec_digit_pairs[201];
+
+size_t		rec_format_any(char *dst, int64_t v);
+
+/*
  * Writes v in canonical form followed by '\n' at dst, which must have
  * room for REC_FMT_MAX bytes.  Returns the number of bytes written.
+ * Values below 100, the most common by far, take no loop and no call.
  */
-size_t		rec_format(char *dst, int64_t v);
+static inline size_t
+rec_format(char *dst, int64_t v)
+{
+	if (v < 0 || v >= 100)
+		return rec_format_any(dst, v);
+	if (v < 10) {
+		dst[0] = (char)('0' + v);
+		dst[1] = '\n';
+		return 2;
+	}
+	dst[0] = rec_digit_pairs[2 * v];
+	dst[1] = rec_digit_pairs[2 * v + 1];
+	dst[2] = '\n';
+	return 3;
+}
 
 /* Same without the '\n'. */
 size_t		rec_format_digits(char *dst, int64_t v);

@@ -108,6 +108,17 @@ consume(struct stage *st)
 		}
 		if (wbuf_reserve(&st->out, st->ops->maxout) == NULL)
 			return OUT_FULL;
+		if ((len = rec_scan(p, &v)) > 0) {
+			st->lineno++;
+			in->start += len;
+			st->counts.in++;
+			if ((r = st->ops->record(st, v)) != REC_OK) {
+				bad_record(st, r, p, len - 1, NEWLINE);
+				if (st->failed)
+					return STOPPED;
+			}
+			continue;
+		}
 		nl = memchr(p, '\n', avail);
 		if (nl == NULL) {
 			/* room for a longest line and its "\r" */

@@ -51,6 +51,35 @@ nul_or_notint:
 	return REC_NUL;
 }
 
+/* rec_scan, the inline fast path, must agree with rec_parse. */
+static void
+check_scan(const uint8_t *data, size_t size)
+{
+	char *copy;
+	int64_t a = 0, b = 0;
+	size_t n;
+
+	/* as the reader gives it: the data, then a NUL sentinel */
+	if ((copy = malloc(size + 1)) == NULL)
+		abort();
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	n = rec_scan(copy, &a);
+	if (n > 0 && (n > size || copy[n - 1] != '\n' ||
+	    rec_parse(copy, n - 1, &b) != REC_OK || a != b))
+		abort();
+	/* and it must take every line of 1 to 18 bare digits */
+	if (n == 0) {
+		const char *nl = memchr(copy, '\n', size);
+		size_t len = nl != NULL ? (size_t)(nl - copy) : 0;
+
+		if (nl != NULL && len >= 1 && len <= 18 &&
+		    strspn(copy, "0123456789") == len)
+			abort();
+	}
+	free(copy);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -59,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum rec_status ra, rb;
 	size_t n;
 
+	check_scan(data, size);
 	ra = rec_parse((const char *)data, size, &a);
 	rb = reference(data, size, &b);
 	if (ra != rb || (ra == REC_OK && a != b))

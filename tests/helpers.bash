@@ -59,11 +59,12 @@ flags_nonblock() {
 	fdprobe nonblock "$1"
 }
 
-# sigint_default CMD...: run CMD with SIGINT at its default action, as a
+# sigint_default CMD...: exec CMD with SIGINT at its default action, as a
 # foreground job in an interactive shell has it (bash ignores SIGINT in
-# the background jobs of a script).
+# the background jobs of a script).  It replaces the shell that runs it:
+# start it with &, so that $! is the pid of CMD itself.
 sigint_default() {
-	python3 -c 'import os, signal, sys
+	exec python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])' "$@"
 }
