@@ -206,3 +206,9 @@ print(sum((x - 100000) ** 2 / 100000 for x in n))"'
 	run -0 bash -c 'randsrc --count 1 --rate 0 >file; fdprobe nonblock 1 <file >/dev/null; fdprobe nonblock 0 <file'
 	assert_output block
 }
+
+@test "randsrc: with SIGPIPE ignored by its parent, a closed reader still ends it quietly" {
+	run -0 --separate-stderr bash -c 'trap "" PIPE; randsrc --rate 0 | head -1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	assert_output 141
+	assert_equal "$stderr" ""
+}
