@@ -109,42 +109,37 @@ consume(struct stage *st)
 		if (wbuf_reserve(&st->out, st->ops->maxout) == NULL)
 			return OUT_FULL;
 		if ((len = rec_scan(p, &v)) > 0) {
-			st->lineno++;
-			in->start += len;
-			st->counts.in++;
-			if ((r = st->ops->record(st, v)) != REC_OK) {
-				bad_record(st, r, p, len - 1, NEWLINE);
-				if (st->failed)
-					return STOPPED;
-			}
-			continue;
-		}
-		nl = memchr(p, '\n', avail);
-		if (nl == NULL) {
-			/* room for a longest line and its "\r" */
-			if (avail > REC_LINE_MAX + 1) {
-				st->lineno++;
-				bad_record(st, REC_LONG, p, avail, CONTINUES);
-				st->skipping = 1;
-				in->start += avail;
-				if (st->failed)
-					return STOPPED;
-				continue;
-			}
-			if (!in->eof)
-				return DRAINED;
-			len = avail;
-		} else
+			/* the common line, bare digits, parsed on the way */
+			nl = p + --len;
+			r = REC_OK;
+		} else if ((nl = memchr(p, '\n', avail)) != NULL) {
 			len = (size_t)(nl - p);
+			/* a "\r" before the '\n' is not the line's own */
+			if (len > REC_LINE_MAX && !(len == REC_LINE_MAX + 1 &&
+			    p[len - 1] == '\r'))
+				r = REC_LONG;
+			else
+				r = rec_parse(p, len, &v);
+		} else if (avail > REC_LINE_MAX + 1) {
+			/* too long already: report it, skip to its end */
+			st->lineno++;
+			bad_record(st, REC_LONG, p, avail, CONTINUES);
+			st->skipping = 1;
+			in->start += avail;
+			if (st->failed)
+				return STOPPED;
+			continue;
+		} else if (!in->eof)
+			return DRAINED;
+		else {
+			len = avail;
+			r = rec_parse(p, len, &v);
+		}
 		st->lineno++;
 		in->start += len + (nl != NULL);
-		if (len > REC_LINE_MAX + (size_t)(len > 0 && p[len - 1] == '\r'))
-			r = REC_LONG;
-		else if ((r = rec_parse(p, len, &v)) == REC_OK) {
+		if (r == REC_OK && (r = st->ops->record(st, v)) == REC_OK)
 			st->counts.in++;
-			r = st->ops->record(st, v);
-		}
-		if (r != REC_OK && r != REC_BLANK) {
+		else if (r != REC_BLANK) {
 			bad_record(st, r, p, len,
 			    nl != NULL ? NEWLINE : END_OF_INPUT);
 			if (st->failed)
