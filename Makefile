@@ -27,10 +27,10 @@ LIB_OBJS = $(patsubst %.c,%.o,$(wildcard lib/*.c))
 TEST_BINS = $(patsubst %.c,%,$(filter-out tests/fuzz_%,$(wildcard tests/*.c)))
 MANS     = $(wildcard man/*.1)
 
-# demo, check and bench first install what they need, then build.
-ifneq ($(filter demo check bench,$(MAKECMDGOALS)),)
-NEED_DEPS = deps
-endif
+# Every build first makes sure its packages are there (scripts/deps is
+# quick when they are); demo, check and bench also need the test tools.
+DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
+	$(filter demo check,$(MAKECMDGOALS)),check,build))
 
 .DELETE_ON_ERROR:
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
@@ -40,12 +40,12 @@ endif
 all: $(PROGS)
 
 deps:
-	@scripts/deps $(if $(filter bench,$(MAKECMDGOALS)),bench,check)
+	@scripts/deps $(DEPS_FOR)
 
 lib/libsluice.a: $(LIB_OBJS)
 	$(AR) rcs $@ $(LIB_OBJS)
 
-%.o: %.c | $(NEED_DEPS)
+%.o: %.c | deps
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 bin/%: bin/%.o lib/libsluice.a
