@@ -20,7 +20,8 @@ static const char help[] =
 "  -d, --durations     the records are latencies in nanoseconds already\n"
 STAGE_HELP
 "\n"
-"Example: ticksrc -r 1000 -n 5000 | cat | latsink\n";
+"Example: latsink --every 1s, at the end of a pipeline ticksrc starts:\n"
+"         ticksrc -r 1000 | cat | latsink --every 1s\n";
 
 /*
  * A log-linear histogram, as HdrHistogram keeps one: values below 2 * SUB
