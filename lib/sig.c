@@ -9,8 +9,15 @@
 
 #define NSIGS	65
 
+/*
+ * The handler counts each arrival; sig_take() hands out one per arrival
+ * by catching up its own count.  Neither ever resets the other's count,
+ * so a second SIGTERM that comes while the first is being taken is
+ * never folded into it.
+ */
 static int			 self_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t	 arrived[NSIGS];
+static sig_atomic_t		 taken[NSIGS];
 static volatile sig_atomic_t	 any_arrived;
 static unsigned char		 ignored[NSIGS];
 
@@ -20,7 +27,7 @@ on_signal(int sig)
 	int saved = errno;
 
 	if (sig > 0 && sig < NSIGS)
-		arrived[sig] = 1;
+		arrived[sig]++;
 	any_arrived = 1;
 	/* a full pipe already says "look"; losing this byte is fine */
 	(void)write(self_pipe[1], "", 1);
@@ -76,12 +83,10 @@ sig_take(void)
 			;
 	any_arrived = 0;
 	for (sig = 1; sig < NSIGS; sig++)
-		if (arrived[sig]) {
-			arrived[sig] = 0;
-			/* others still waiting: keep the flag up for them */
-			for (int s = sig + 1; s < NSIGS; s++)
-				if (arrived[s])
-					any_arrived = 1;
+		if (taken[sig] != arrived[sig]) {
+			taken[sig]++;
+			/* more waiting, of this one or others: say so */
+			any_arrived = 1;
 			return sig;
 		}
 	return 0;

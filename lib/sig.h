@@ -19,7 +19,9 @@ int	sig_fd(void);
 
 /*
  * Empties the self-pipe and returns one signal that arrived since the last
- * call (lowest number first), or 0.  Call until 0.
+ * call (lowest number first), or 0.  Call until 0.  A signal that arrived
+ * twice is returned twice, unless the kernel merged the two because the
+ * second came before the first was delivered.
  */
 int	sig_take(void);
 

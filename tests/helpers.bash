@@ -88,3 +88,14 @@ stamped() {
 	wait "$reader"
 	cat stamp.out
 }
+
+# not_pending PID SIG: signal SIG (a name: TERM) is not pending for PID,
+# in either of its pending sets: it has been delivered.
+not_pending() {
+	local bit name set
+	bit=$((1 << ($(kill -l "$2") - 1)))
+	while read -r name set; do
+		[[ $name == SigPnd: || $name == ShdPnd: ]] || continue
+		(((0x$set & bit) == 0)) || return 1
+	done <"/proc/$1/status"
+}

@@ -109,6 +109,9 @@ setup() {
 	exec 5<outp
 	wait_for blocked "$pid"
 	kill -TERM "$pid"
+	# two signals sent before the first is delivered are one to the
+	# kernel: wait until it is no longer pending
+	wait_for not_pending "$pid" TERM
 	# the reader is stalled: the drain cannot end; a second one must
 	kill -TERM "$pid"
 	assert_status "$pid" 143
