@@ -326,14 +326,10 @@ main(int argc, char *argv[])
 			h.ascii = 1;
 			break;
 		default:
-			if (!stage_option(&st, ch, optarg)) {
-				prog_option(ch, help);
-				prog_usage("unexpected option");
-			}
+			stage_option(&st, ch, optarg, help);
 		}
 	}
-	if (optind != argc)
-		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	prog_no_operands(argc, argv);
 	if (h.lo > h.hi)
 		prog_usage("--min %jd is greater than --max %jd",
 		    (intmax_t)unkey(h.lo), (intmax_t)unkey(h.hi));

@@ -230,14 +230,10 @@ main(int argc, char *argv[])
 			l.json = 1;
 			break;
 		default:
-			if (!stage_option(&st, ch, optarg)) {
-				prog_option(ch, help);
-				prog_usage("unexpected option");
-			}
+			stage_option(&st, ch, optarg, help);
 		}
 	}
-	if (optind != argc)
-		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	prog_no_operands(argc, argv);
 	if (l.every > 0)
 		st.deadline = l.next = loop_now() + l.every;
 	return stage_run(&st);

@@ -918,7 +918,6 @@ main(int argc, char *argv[])
 			break;
 		default:
 			prog_option(ch, help);
-			prog_usage("unexpected option");
 		}
 	}
 	if (file != NULL && optind != argc)

@@ -145,14 +145,10 @@ main(int argc, char *argv[])
 			f.invert = 1;
 			break;
 		default:
-			if (!stage_option(&st, ch, optarg)) {
-				prog_option(ch, help);
-				prog_usage("unexpected option");
-			}
+			stage_option(&st, ch, optarg, help);
 		}
 	}
-	if (optind != argc)
-		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	prog_no_operands(argc, argv);
 	if (f.min > f.max)
 		prog_usage("--min %jd is greater than --max %jd",
 		    (intmax_t)f.min, (intmax_t)f.max);

@@ -164,13 +164,10 @@ main(int argc, char *argv[])
 		}
 		if (ch == OPT_SATURATE)
 			m.saturate = 1;
-		else if (!stage_option(&st, ch, optarg)) {
-			prog_option(ch, help);
-			prog_usage("unexpected option");
-		}
+		else
+			stage_option(&st, ch, optarg, help);
 	}
-	if (optind != argc)
-		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	prog_no_operands(argc, argv);
 	status = stage_run(&st);
 	free(m.ops);
 	return status;

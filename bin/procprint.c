@@ -44,12 +44,8 @@ main(int argc, char *argv[])
 	prog_init(argc, argv);
 	stage_init(&st, &ops, NULL);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (!stage_option(&st, ch, optarg)) {
-			prog_option(ch, help);
-			prog_usage("unexpected option");
-		}
+		stage_option(&st, ch, optarg, help);
 	}
-	if (optind != argc)
-		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	prog_no_operands(argc, argv);
 	return stage_run(&st);
 }

@@ -188,14 +188,10 @@ main(int argc, char *argv[])
 			w.saturate = 1;
 			break;
 		default:
-			if (!stage_option(&st, ch, optarg)) {
-				prog_option(ch, help);
-				prog_usage("unexpected option");
-			}
+			stage_option(&st, ch, optarg, help);
 		}
 	}
-	if (optind != argc)
-		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	prog_no_operands(argc, argv);
 	if ((w.size == 0) == (w.period == 0))
 		prog_usage("one of --count and --time is needed");
 	if (w.period != 0) {

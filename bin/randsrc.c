@@ -88,11 +88,9 @@ main(int argc, char *argv[])
 			break;
 		default:
 			prog_option(ch, help);
-			prog_usage("unexpected option");
 		}
 	}
-	if (optind != argc)
-		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	prog_no_operands(argc, argv);
 	if (g.min > g.max)
 		prog_usage("--min %jd is greater than --max %jd",
 		    (intmax_t)g.min, (intmax_t)g.max);

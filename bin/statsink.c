@@ -177,14 +177,10 @@ main(int argc, char *argv[])
 			s.every = prog_duration("--every", optarg);
 			break;
 		default:
-			if (!stage_option(&st, ch, optarg)) {
-				prog_option(ch, help);
-				prog_usage("unexpected option");
-			}
+			stage_option(&st, ch, optarg, help);
 		}
 	}
-	if (optind != argc)
-		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	prog_no_operands(argc, argv);
 	s.start = loop_now();
 	if (s.every != 0)
 		st.deadline = s.start + s.every;

@@ -65,11 +65,9 @@ main(int argc, char *argv[])
 			break;
 		default:
 			prog_option(ch, help);
-			prog_usage("unexpected option");
 		}
 	}
-	if (optind != argc)
-		prog_usage("unexpected argument \"%s\"", argv[optind]);
+	prog_no_operands(argc, argv);
 
 	src.fill = fill;
 	src.maxout = REC_FMT_MAX;

@@ -57,6 +57,14 @@ prog_option(int ch, const char *help)
 		    getprogname());
 		exit(EX_USAGE);
 	}
+	prog_usage("unexpected option");
+}
+
+void
+prog_no_operands(int argc, char *argv[])
+{
+	if (optind < argc)
+		prog_usage("unexpected argument \"%s\"", argv[optind]);
 }
 
 void

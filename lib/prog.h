@@ -32,10 +32,14 @@ enum {
 void	prog_init(int argc, char **argv);
 
 /*
- * Handles --help (prints help to stdout, exits 0), --version, and '?'
- * from getopt (exits 64 after getopt's own line).  Returns for others.
+ * The default case of every getopt loop: handles --help (prints help to
+ * stdout, exits 0), --version, and getopt's '?' (exits 64 after getopt's
+ * own line); any other ch is an option the program forgot (exits 64).
  */
-void	prog_option(int ch, const char *help);
+void	prog_option(int ch, const char *help) __attribute__((__noreturn__));
+
+/* After the options: exits 64 if any argument is left (optind < argc). */
+void	prog_no_operands(int argc, char *argv[]);
 
 /* Prints "PROG: message" and a pointer to --help; exits 64. */
 void	prog_usage(const char *fmt, ...)

@@ -32,18 +32,19 @@ stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
 	st->rejects_fd = -1;
 }
 
-int
-stage_option(struct stage *st, int ch, const char *arg)
+void
+stage_option(struct stage *st, int ch, const char *arg, const char *help)
 {
 	switch (ch) {
 	case OPT_STRICT:
 		st->strict = 1;
-		return 1;
+		break;
 	case OPT_REJECTS:
 		st->rejects = arg;
-		return 1;
+		break;
+	default:
+		prog_option(ch, help);
 	}
-	return 0;
 }
 
 static void

@@ -74,8 +74,12 @@ struct stage {
 
 void	stage_init(struct stage *, const struct stage_ops *, void *ctx);
 
-/* Handles --strict and --rejects; returns 1 if ch was one of them. */
-int	stage_option(struct stage *, int ch, const char *arg);
+/*
+ * The default case of a reader's getopt loop: takes --strict and
+ * --rejects, and hands anything else to prog_option(), which exits.
+ */
+void	stage_option(struct stage *, int ch, const char *arg,
+	    const char *help);
 
 /*
  * Runs the loop to the end of input and returns the exit status (0, or

@@ -19,7 +19,7 @@ programs() {
 		assert_equal "$stderr" ""
 		assert_regex "${lines[0]}" "^usage: $p( |$)"
 		assert_regex "$output" $'\n  -h, --help '
-		assert_regex "$output" $'\nExample: '"$p"' '
+		assert_regex "$output" $'\nExample: [^\n]*'"$p"
 		run -0 "$p" -h
 	done
 }
