@@ -20,7 +20,8 @@ BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay 2>/dev/null || \
 ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DSLUICE_VERSION='"$(VERSION)"' \
 	-Ilib $(BSD_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 -MMD -MP $(CFLAGS)
-LDLIBS      += $(BSD_LIBS) -lm
+# --as-needed: only the programs that use libm load it (smaller RSS)
+LDLIBS      += -Wl,--as-needed $(BSD_LIBS) -lm
 
 PROGS    = $(patsubst bin/%.c,bin/%,$(wildcard bin/*.c))
 LIB_OBJS = $(patsubst %.c,%.o,$(wildcard lib/*.c))

@@ -1,7 +1,6 @@
 #include "source.h"
 
 #include <err.h>
-#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,14 +63,15 @@ due(const struct source *src, int64_t start)
 
 	if (src->rate == 0)
 		return limit;
-	n = floor((double)(loop_now() - start) * src->rate / 1e9) + 1;
+	/* record k is due at start + k / rate: converting truncates */
+	n = (double)(loop_now() - start) * src->rate / 1e9 + 1;
 	return n >= (double)limit ? limit : (uint64_t)n;
 }
 
 int
 source_run(struct source *src)
 {
-	uint64_t made = 0, n, room;
+	uint64_t made = 0, limit, n, room;
 	int64_t start, next;
 	char *dst;
 
@@ -85,16 +85,19 @@ source_run(struct source *src)
 
 	start = loop_now();
 	while (src->stopsig == 0 && made != (uint64_t)src->count) {
-		room = (src->out.cap - wbuf_pending(&src->out)) / src->maxout;
-		n = due(src, start) - made;
-		if (n > room)
-			n = room;
-		if (n > 0) {
+		/*
+		 * Fill the buffer to the brim: room for n records of the
+		 * longest size leaves room for more of the usual size.
+		 */
+		limit = due(src, start);
+		while (made < limit && (room = (src->out.cap -
+		    wbuf_pending(&src->out)) / src->maxout) > 0) {
+			n = limit - made < room ? limit - made : room;
 			dst = wbuf_reserve(&src->out, n * src->maxout);
 			wbuf_commit(&src->out, src->fill(src, dst, n));
 			made += n;
-			src->counts.out = made;
 		}
+		src->counts.out = made;
 		/* about to wait, or the buffer is full: write it all */
 		flush(src);
 		stats_publish(&src->counts);
@@ -102,8 +105,8 @@ source_run(struct source *src)
 			wait_for(src, 1, LOOP_NEVER);
 		else if (src->rate > 0 && made != (uint64_t)src->count &&
 		    made == due(src, start)) {
-			next = start + (int64_t)ceil((double)made * 1e9 /
-			    src->rate);
+			/* the next is due at start + made / rate, rounded up */
+			next = start + (int64_t)((double)made * 1e9 / src->rate) + 1;
 			wait_for(src, 0, next);
 		} else if (sig_pending())
 			take_signals(src);
