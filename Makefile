@@ -19,7 +19,8 @@ BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay 2>/dev/null || \
 
 ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DSLUICE_VERSION='"$(VERSION)"' \
 	-Ilib $(BSD_CFLAGS) $(CPPFLAGS)
-ALL_CFLAGS   = -std=c11 -MMD -MP $(CFLAGS)
+# -fno-math-errno: sqrt becomes one instruction and libm need not be loaded
+ALL_CFLAGS   = -std=c11 -fno-math-errno -MMD -MP $(CFLAGS)
 # --as-needed: only the programs that use libm load it (smaller RSS)
 LDLIBS      += -Wl,--as-needed $(BSD_LIBS) -lm
 
