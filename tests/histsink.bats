@@ -1,13 +1,5 @@
 load helpers
 
-# Like sigint_default, but the background job's pid is the stage itself
-# (exec), so that kill -INT reaches it rather than a subshell.
-sigint_exec() {
-	exec python3 -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$@"
-}
-
 # pipe_empty FIFO: nothing is left unread in FIFO.
 pipe_empty() {
 	python3 -c 'import fcntl, os, struct, sys, termios
@@ -205,7 +197,7 @@ Try 'histsink --help' for more information." ]
 @test "histsink: SIGINT does the same (130)" {
 	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
 	mkfifo "$fifo"
-	sigint_exec histsink --ascii >"$out" <"$fifo" 3>&- &
+	sigint_default histsink --ascii >"$out" <"$fifo" 3>&- &
 	pid=$!
 	exec 4>"$fifo"
 	printf '7\n' >&4

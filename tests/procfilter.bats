@@ -1,13 +1,5 @@
 load helpers
 
-# Like sigint_default, but the background job's pid is the stage itself
-# (exec), so that kill -INT reaches it rather than a subshell.
-sigint_exec() {
-	exec python3 -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$@"
-}
-
 @test "procfilter: --even keeps the even values, negative ones too" {
 	run -0 bash -c 'seq -4 4 | procfilter --even'
 	assert_output "$(printf '%s\n' -4 -2 0 2 4)"
@@ -154,7 +146,7 @@ Try 'procfilter --help' for more information." ]
 @test "procfilter: SIGINT also finishes, then dies by SIGINT (130)" {
 	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
 	mkfifo "$fifo"
-	sigint_exec procfilter --odd <"$fifo" >"$out" 3>&- &
+	sigint_default procfilter --odd <"$fifo" >"$out" 3>&- &
 	pid=$!
 	exec 4>"$fifo"
 	printf '1\n2\n3\n' >&4

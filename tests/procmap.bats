@@ -1,13 +1,5 @@
 load helpers
 
-# Like sigint_default, but the background job's pid is the stage itself
-# (exec), so that kill -INT reaches it rather than a subshell.
-sigint_exec() {
-	exec python3 -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$@"
-}
-
 MIN=-9223372036854775808
 MAX=9223372036854775807
 
@@ -176,7 +168,7 @@ Try 'procmap --help' for more information." ]
 @test "procmap: SIGINT finishes and dies by SIGINT (130)" {
 	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
 	mkfifo "$fifo"
-	sigint_exec procmap --neg <"$fifo" >"$out" 3>&- &
+	sigint_default procmap --neg <"$fifo" >"$out" 3>&- &
 	pid=$!
 	exec 4>"$fifo"
 	printf '5\n' >&4

@@ -1,13 +1,5 @@
 load helpers
 
-# Like sigint_default, but the background job's pid is the stage itself
-# (exec), so that kill -INT reaches it rather than a subshell.
-sigint_exec() {
-	exec python3 -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$@"
-}
-
 MIN=-9223372036854775808
 MAX=9223372036854775807
 
@@ -169,7 +161,7 @@ Try 'procwin --help' for more information." ]
 @test "procwin: SIGINT does the same (130), and --full-only drops the partial window" {
 	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
 	mkfifo "$fifo"
-	sigint_exec procwin --count 3 --full-only <"$fifo" >"$out" 3>&- &
+	sigint_default procwin --count 3 --full-only <"$fifo" >"$out" 3>&- &
 	pid=$!
 	exec 4>"$fifo"
 	printf '1\n2\n3\n40\n' >&4

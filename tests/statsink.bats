@@ -1,13 +1,5 @@
 load helpers
 
-# Like sigint_default, but the background job's pid is the stage itself
-# (exec), so that kill -INT reaches it rather than a subshell.
-sigint_exec() {
-	exec python3 -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$@"
-}
-
 # catches PID SIG: PID has a handler for signal number SIG.
 catches() {
 	local mask
@@ -185,7 +177,7 @@ stddev   5.000'
 @test "statsink: SIGINT gives the final figures too (130)" {
 	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
 	mkfifo "$fifo"
-	sigint_exec statsink --json --every 20ms <"$fifo" >"$out" 3>&- &
+	sigint_default statsink --json --every 20ms <"$fifo" >"$out" 3>&- &
 	pid=$!
 	exec 4>"$fifo"
 	printf '4\n' >&4
