@@ -53,12 +53,6 @@ rss_kib() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
-# flags_nonblock FD: "nonblock" or "block" for this shell's FD, as the
-# next command in a pipeline would find it.
-flags_nonblock() {
-	fdprobe nonblock "$1"
-}
-
 # sigint_default CMD...: exec CMD with SIGINT at its default action, as a
 # foreground job in an interactive shell has it (bash ignores SIGINT in
 # the background jobs of a script).  It replaces the shell that runs it:
@@ -98,4 +92,25 @@ not_pending() {
 		[[ $name == SigPnd: || $name == ShdPnd: ]] || continue
 		(((0x$set & bit) == 0)) || return 1
 	done <"/proc/$1/status"
+}
+
+# term_restores_flags CMD...: CMD reads a pipe whose description this
+# shell shares; once CMD has made it non-blocking, SIGTERM ends CMD (143)
+# and the shell finds the pipe blocking again.
+term_restores_flags() {
+	local pid
+	exec 5< <(yes 1 3>&-)
+	"$@" <&5 >/dev/null 3>&- &
+	pid=$!
+	wait_for nonblocking 5
+	kill -TERM "$pid"
+	assert_status "$pid" 143
+	run -0 fdprobe nonblock 5
+	exec 5<&-
+	assert_output block
+}
+
+# nonblocking FD: this shell's FD is non-blocking.
+nonblocking() {
+	[[ $(fdprobe nonblock "$1") == nonblock ]]
 }

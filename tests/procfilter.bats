@@ -187,15 +187,5 @@ Try 'procfilter --help' for more information." ]
 }
 
 @test "procfilter: SIGTERM puts back the flags of a pipe it shares with the shell" {
-	exec 5< <(yes 1 3>&-)
-	procfilter --even <&5 >/dev/null 3>&- &
-	pid=$!
-	# the description is shared: the shell sees what procfilter set
-	nonblock5() { [ "$(fdprobe nonblock 5)" = nonblock ]; }
-	wait_for nonblock5
-	kill -TERM "$pid"
-	assert_status "$pid" 143
-	run -0 fdprobe nonblock 5
-	exec 5<&-
-	assert_output block
+	term_restores_flags procfilter --even
 }

@@ -145,3 +145,7 @@ setup() {
 	assert_equal "${#lines[@]}" 11
 	assert_equal "${lines[0]}" 'Received data: -5'
 }
+
+@test "procprint: SIGTERM puts back the flags of a pipe it shares with the shell" {
+	term_restores_flags procprint
+}

@@ -206,17 +206,7 @@ print(n, s, min(w), max(w), \"%.3f\" % mean, \"%.3f\" % sd)
 }
 
 @test "procwin: SIGTERM puts back the flags of a pipe it shares with the shell" {
-	exec 5< <(yes 1 3>&-)
-	procwin --count 3 <&5 >/dev/null 3>&- &
-	pid=$!
-	# the description is shared: the shell sees what procwin set
-	nonblock5() { [ "$(fdprobe nonblock 5)" = nonblock ]; }
-	wait_for nonblock5
-	kill -TERM "$pid"
-	assert_status "$pid" 143
-	run -0 fdprobe nonblock 5
-	exec 5<&-
-	assert_output block
+	term_restores_flags procwin --count 3
 }
 
 @test "procwin: a stalled reader stalls procwin, whose memory stays bounded" {
