@@ -114,3 +114,23 @@ term_restores_flags() {
 nonblocking() {
 	[[ $(fdprobe nonblock "$1") == nonblock ]]
 }
+
+# stalled_stays_bounded CMD...: with randsrc feeding CMD as fast as it
+# can and nobody reading CMD's output, CMD stops reading (it waits, not
+# grows): its RSS is under RSS_LIMIT_KIB and grows by less than 1000 KiB
+# over 0.3 s of the stall; once the reader goes, CMD dies by SIGPIPE.
+stalled_stays_bounded() {
+	local fifo="$BATS_TEST_TMPDIR/stall.out" pid r1 r2
+	mkfifo "$fifo"
+	randsrc --rate 0 | "$@" >"$fifo" 3>&- &
+	pid=$!
+	exec 4<"$fifo"
+	wait_for blocked "$pid"
+	r1=$(rss_kib "$pid")
+	sleep 0.3
+	r2=$(rss_kib "$pid")
+	exec 4<&-
+	assert_status "$pid" 141
+	assert [ "$r2" -lt "$RSS_LIMIT_KIB" ]
+	assert [ $((r2 - r1)) -lt 1000 ]
+}

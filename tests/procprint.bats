@@ -128,15 +128,7 @@ setup() {
 }
 
 @test "procprint: memory stays bounded while its reader is stalled" {
-	mkfifo outp
-	randsrc --rate 0 | procprint >outp 3>&- &
-	local pid=$!
-	exec 5<outp
-	wait_for blocked "$pid"
-	local rss=$(rss_kib "$pid")
-	exec 5<&-
-	wait "$pid" || true
-	assert [ "$rss" -lt "$RSS_LIMIT_KIB" ]
+	stalled_stays_bounded procprint
 }
 
 @test "procprint: reads a regular file and writes a regular file" {
