@@ -150,15 +150,18 @@ consume(struct stage *st)
 	return DRAINED;
 }
 
-/* One signal from the pipe: a stop, a second stop, or SIGUSR1. */
+/*
+ * The signals from the pipe: a stop, a second stop, or SIGUSR1, which is
+ * answered by the main loop, never from inside a drain.
+ */
 static void
-take_signals(struct stage *st, int *usr1)
+take_signals(struct stage *st)
 {
 	int sig;
 
 	while ((sig = sig_take()) != 0) {
 		if (sig == SIGUSR1) {
-			*usr1 = 1;
+			st->usr1 = 1;
 			continue;
 		}
 		if (st->stopsig != 0)
@@ -178,7 +181,6 @@ void
 stage_drain(struct stage *st)
 {
 	struct pollfd pfd[2];
-	int usr1 = 0;
 
 	for (;;) {
 		flush(st);
@@ -191,11 +193,8 @@ stage_drain(struct stage *st)
 		if (loop_wait(pfd, 2, LOOP_NEVER) == -1)
 			err(EX_OSERR, "poll");
 		if (pfd[1].revents & POLLIN)
-			take_signals(st, &usr1);
+			take_signals(st);
 	}
-	/* a SIGUSR1 during a drain is answered late rather than never */
-	if (usr1 && st->ops->usr1 != NULL)
-		raise(SIGUSR1);
 }
 
 void
@@ -304,7 +303,7 @@ stage_run(struct stage *st)
 	enum { SIG, IN, OUT };
 	enum consumed c;
 	int64_t now;
-	int usr1, reading;
+	int reading;
 
 	setup(st);
 	for (;;) {
@@ -332,11 +331,12 @@ stage_run(struct stage *st)
 		if (loop_wait(pfd, 3, st->deadline) == -1)
 			err(EX_OSERR, "poll");
 
-		usr1 = 0;
 		if (pfd[SIG].revents & POLLIN)
-			take_signals(st, &usr1);
-		if (usr1 && st->ops->usr1 != NULL)
+			take_signals(st);
+		if (st->usr1) {
+			st->usr1 = 0;
 			st->ops->usr1(st);
+		}
 		if (st->deadline != LOOP_NEVER &&
 		    (now = loop_now()) >= st->deadline) {
 			st->deadline = LOOP_NEVER;

@@ -69,6 +69,7 @@ struct stage {
 	uint64_t		 lineno;
 	int			 skipping;	/* inside an overlong line */
 	int			 stopsig;	/* SIGINT or SIGTERM arrived */
+	int			 usr1;		/* SIGUSR1 arrived, not answered */
 	int			 failed;	/* --strict met a bad record */
 };
 
