@@ -92,12 +92,10 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "count",	required_argument,	NULL,	'n' },
-		{ "rate",	required_argument,	NULL,	'r' },
 		{ "seed",	required_argument,	NULL,	's' },
 		{ "min",	required_argument,	NULL,	OPT_MIN },
 		{ "max",	required_argument,	NULL,	OPT_MAX },
-		PROG_LONGOPTS,
+		SOURCE_LONGOPTS,
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct source src;
@@ -110,12 +108,6 @@ main(int argc, char *argv[])
 	src.rate = 1;
 	while ((ch = getopt_long(argc, argv, "hn:r:s:", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'n':
-			src.count = prog_int64("--count", optarg, 0, INT64_MAX);
-			break;
-		case 'r':
-			src.rate = prog_rate("--rate", optarg);
-			break;
 		case 's':
 			seed = optarg;
 			break;
@@ -126,7 +118,7 @@ main(int argc, char *argv[])
 			g.max = prog_int64("--max", optarg, INT64_MIN, INT64_MAX);
 			break;
 		default:
-			prog_option(ch, help);
+			source_option(&src, ch, optarg, help);
 		}
 	}
 	prog_no_operands(argc, argv);

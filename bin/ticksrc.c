@@ -44,9 +44,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "count",	required_argument,	NULL,	'n' },
-		{ "rate",	required_argument,	NULL,	'r' },
-		PROG_LONGOPTS,
+		SOURCE_LONGOPTS,
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct source src;
@@ -55,18 +53,8 @@ main(int argc, char *argv[])
 	prog_init(argc, argv);
 	source_init(&src);
 	src.rate = 1000;
-	while ((ch = getopt_long(argc, argv, "hn:r:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			src.count = prog_int64("--count", optarg, 0, INT64_MAX);
-			break;
-		case 'r':
-			src.rate = prog_rate("--rate", optarg);
-			break;
-		default:
-			prog_option(ch, help);
-		}
-	}
+	while ((ch = getopt_long(argc, argv, "hn:r:", longopts, NULL)) != -1)
+		source_option(&src, ch, optarg, help);
 	prog_no_operands(argc, argv);
 
 	src.fill = fill;

@@ -19,6 +19,21 @@ source_init(struct source *src)
 	src->count = -1;
 }
 
+void
+source_option(struct source *src, int ch, const char *arg, const char *help)
+{
+	switch (ch) {
+	case 'n':
+		src->count = prog_int64("--count", arg, 0, INT64_MAX);
+		break;
+	case 'r':
+		src->rate = prog_rate("--rate", arg);
+		break;
+	default:
+		prog_option(ch, help);
+	}
+}
+
 static void
 take_signals(struct source *src)
 {

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "prog.h"
 #include "stats.h"
 
 struct source {
@@ -33,6 +34,19 @@ struct source {
 
 /* A source with no rate and no end; the program sets fill and the rest. */
 void	source_init(struct source *);
+
+/* The options every source has, for its getopt_long table. */
+#define SOURCE_LONGOPTS \
+	{ "count",	required_argument,	NULL,	'n' }, \
+	{ "rate",	required_argument,	NULL,	'r' }, \
+	PROG_LONGOPTS
+
+/*
+ * The default case of a source's getopt loop: takes -n/--count and
+ * -r/--rate, and hands anything else to prog_option(), which exits.
+ */
+void	source_option(struct source *, int ch, const char *arg,
+	    const char *help);
 
 /*
  * Makes count records (or runs until a stop signal) and returns 0.  Dies
