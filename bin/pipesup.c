@@ -24,6 +24,8 @@
 #include "loop.h"
 #include "pipeline.h"
 #include "prog.h"
+#include "relay.h"
+#include "restart.h"
 #include "sig.h"
 #include "stats.h"
 
@@ -54,59 +56,92 @@ static const char help[] =
 
 #define MSEC		1000000LL
 #define SEC		1000000000LL
-#define BACKOFF_MIN	(100 * MSEC)
-#define BACKOFF_MAX	(5 * SEC)
-#define STEADY		(10 * SEC)	/* up this long: failures forgiven */
-#define ERRLINE_MAX	4096
 #define STATS_FD	3
 
-enum policy { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS };
-enum state { S_RUN, S_WAIT, S_DONE };
+/*
+ * A stage's lifecycle.  Every transition is made in step(), from the
+ * events below; nothing else changes a member's state.
+ *
+ *                spawned                 exited or killed:
+ *   STARTING ------------> RUNNING ---- restart_decide() --+--> ENDED_WELL
+ *      ^   \ fork failed:     |                            |    FAILED
+ *      |    `--- as exit 71 --+  first stage told to stop, +--> GAVE_UP
+ *      |                      |  second stop, grace:       |
+ *      | backoff              v  SIGTERM or SIGKILL        |
+ *      | expired          STOPPING -- exited or killed --> ENDED_WELL
+ *      |                                                   FAILED
+ *   BACKING_OFF <--- again: restart after the backoff -----'
+ *      |
+ *      `-- reader ended for good, any stop, grace --> ENDED_WELL, FAILED
+ *          (by how its last run ended)
+ *
+ * The three states at the right are final: the stage will not run again,
+ * so its writer gets EPIPE and its reader the end of its input.
+ */
+enum state {
+	STARTING, RUNNING, BACKING_OFF, STOPPING,
+	ENDED_WELL, FAILED, GAVE_UP		/* final */
+};
+
+enum event {
+	EV_SPAWNED,
+	EV_FORK_FAILED,
+	EV_EXITED,
+	EV_KILLED,		/* by a signal, whoever sent it */
+	EV_BACKOFF_EXPIRED,
+	EV_READER_ENDED,	/* the stage after it ended for good */
+	EV_WRITER_ENDED,	/* the stage before it ended for good */
+	EV_STOP,		/* a drain begins: told to the first stage */
+	EV_STOP_AGAIN,		/* a second stop request: stop at once */
+	EV_GRACE_EXPIRED
+};
+
+/* Why we sent a member SIGKILL, for the summary. */
 enum kill { K_NONE, K_GRACE, K_NOW };
 
-struct stage {
+/* The pipeline's stop: none, a drain, or stopping at once. */
+enum stop { STOP_NONE, STOP_DRAIN, STOP_NOW };
+
+/* A stage of the pipeline as the supervisor sees it. */
+struct member {
 	const char		*name;
 	char			**argv;
 	enum state		 state;
 	pid_t			 pid;		/* -1 while not running */
 	pid_t			 lastpid;
-	int			 status;	/* wait status of the last end */
+	int			 status;	/* wait status of the last run */
 	int64_t			 started;
-	int64_t			 restart_at;
-	int64_t			 backoff;
+	int64_t			 restart_at;	/* while BACKING_OFF */
 	int			 restarts;
-	int			 quick;		/* quick failures in a row */
-	int			 termsent;	/* we asked it to stop */
-	enum kill		 killed;
-	int			 gaveup;
+	struct restart		 restart;
+	int			 termsent;	/* we sent it SIGTERM */
+	enum kill		 killed;	/* we sent it SIGKILL */
 	int			 in_ended;	/* its writer ended for good */
 	int			 out_gone;	/* its reader ended for good */
 
 	int			 errfd;		/* read end, non-blocking */
 	int			 errw;		/* our copy of the write end */
-	char			 errbuf[ERRLINE_MAX];
-	size_t			 errlen;
+	struct relay		 err;
 
 	int			 statsfd;
 	struct stats_shared	*shared;
 	struct stats_counts	 base;		/* earlier runs' counts */
 	int			 published;
-	uint64_t		 lastrate;	/* count at the last --stats */
+	uint64_t		 shown;		/* its count at the last --stats */
 };
 
 struct sup {
-	struct stage	 st[PIPELINE_MAX];
+	struct member	 m[PIPELINE_MAX];
 	size_t		 n;
 	int		 rd[PIPELINE_MAX];	/* pipe i: stage i to i+1 */
 	int		 wr[PIPELINE_MAX];
-	enum policy	 policy;
+	enum restart_policy policy;
 	int		 max_restarts;
 	int64_t		 grace;
-	int		 signals;	/* SIGINT or SIGTERM that arrived */
+	enum stop	 stop;
+	int64_t		 grace_at;	/* while STOP_DRAIN */
+	int		 requests;	/* stop signals that arrived */
 	int		 lastsig;
-	int		 draining;
-	int64_t		 grace_at;
-	int		 killing;
 	int		 quiet;
 	int64_t		 stats_every;	/* 0: no --stats */
 	int64_t		 stats_at;
@@ -157,7 +192,7 @@ say(struct sup *sp, const char *fmt, ...)
 static void
 say(struct sup *sp, const char *fmt, ...)
 {
-	char line[ERRLINE_MAX];
+	char line[RELAY_LINE_MAX];
 	va_list ap;
 	int n;
 
@@ -169,6 +204,12 @@ say(struct sup *sp, const char *fmt, ...)
 	put_line(sp, "pipesup: ", line, strlen(line));
 }
 
+static int
+is_final(enum state s)
+{
+	return s == ENDED_WELL || s == FAILED || s == GAVE_UP;
+}
+
 static void
 set_title(struct sup *sp)
 {
@@ -177,10 +218,11 @@ set_title(struct sup *sp)
 	size_t i, waiting = 0;
 
 	for (i = 0; i < sp->n; i++)
-		waiting += sp->st[i].state == S_WAIT;
+		waiting += sp->m[i].state == BACKING_OFF;
 	snprintf(title, sizeof(title), "%zu stage%s, %s%s", sp->n,
 	    sp->n == 1 ? "" : "s",
-	    sp->killing ? "killing" : sp->draining ? "draining" : "running",
+	    sp->stop == STOP_NOW ? "killing" :
+	    sp->stop == STOP_DRAIN ? "draining" : "running",
 	    waiting > 0 ? ", restarting" : "");
 	/* once per change, not once per turn of the loop */
 	if (strcmp(title, last) != 0)
@@ -188,28 +230,28 @@ set_title(struct sup *sp)
 	strlcpy(last, title, sizeof(last));
 }
 
-/* How a wait status reads: "exit 3", "SIGKILL", with why we caused it. */
+/* How the last run ended: "exit 3", "SIGKILL", with why we caused it. */
 static void
-describe(const struct stage *s, char *buf, size_t len)
+describe(const struct member *m, char *buf, size_t len)
 {
 	const char *abbrev, *why = "";
-	int sig;
+	int gaveup = m->state == GAVE_UP, sig;
 
-	if (WIFEXITED(s->status)) {
-		snprintf(buf, len, "exit %d%s", WEXITSTATUS(s->status),
-		    s->gaveup ? " (gave up)" : "");
+	if (WIFEXITED(m->status)) {
+		snprintf(buf, len, "exit %d%s", WEXITSTATUS(m->status),
+		    gaveup ? " (gave up)" : "");
 		return;
 	}
-	sig = WTERMSIG(s->status);
-	if (s->killed == K_GRACE && sig == SIGKILL)
+	sig = WTERMSIG(m->status);
+	if (m->killed == K_GRACE && sig == SIGKILL)
 		why = " (after grace)";
-	else if (s->killed == K_NOW && sig == SIGKILL)
+	else if (m->killed == K_NOW && sig == SIGKILL)
 		why = " (interrupt)";
-	else if (s->termsent && sig == SIGTERM)
+	else if (m->termsent && sig == SIGTERM)
 		why = " (drain)";
-	else if (s->out_gone && sig == SIGPIPE)
+	else if (m->out_gone && sig == SIGPIPE)
 		why = " (reader gone)";
-	else if (s->gaveup)
+	else if (gaveup)
 		why = " (gave up)";
 	abbrev = sigabbrev_np(sig);
 	if (abbrev != NULL)
@@ -219,18 +261,17 @@ describe(const struct stage *s, char *buf, size_t len)
 }
 
 /*
- * Ended well: exit 0, the SIGTERM of a drain, or the SIGPIPE of a writer
- * whose reader ended for good (the quiet end the contract asks for).
+ * Whether the last run ended well: exit 0, the SIGTERM of a drain, or
+ * the SIGPIPE of a writer whose reader ended for good (the quiet end the
+ * contract asks for).
  */
 static int
-ended_well(const struct stage *s)
+run_ended_well(const struct member *m)
 {
-	if (WIFEXITED(s->status))
-		return WEXITSTATUS(s->status) == 0 && !s->gaveup;
-	if (s->gaveup)
-		return 0;
-	return (WTERMSIG(s->status) == SIGTERM && s->termsent) ||
-	    (WTERMSIG(s->status) == SIGPIPE && s->out_gone);
+	if (WIFEXITED(m->status))
+		return WEXITSTATUS(m->status) == 0;
+	return (WTERMSIG(m->status) == SIGTERM && m->termsent) ||
+	    (WTERMSIG(m->status) == SIGPIPE && m->out_gone);
 }
 
 static void
@@ -239,64 +280,6 @@ close_fd(int *fd)
 	if (*fd != -1)
 		close(*fd);
 	*fd = -1;
-}
-
-static void	end_for_good(struct sup *, size_t);
-
-/*
- * The stage will not run again: its reader gets end of input once the
- * pipe is empty, its writer gets EPIPE, and a neighbour waiting to
- * restart only for that pipe ends too.
- */
-static void
-end_for_good(struct sup *sp, size_t i)
-{
-	struct stage *s = &sp->st[i];
-
-	s->state = S_DONE;
-	close_fd(&s->errw);
-	if (i + 1 < sp->n) {
-		close_fd(&sp->wr[i]);
-		sp->st[i + 1].in_ended = 1;
-	}
-	if (i > 0) {
-		close_fd(&sp->rd[i - 1]);
-		close_fd(&sp->wr[i - 1]);
-		sp->st[i - 1].out_gone = 1;
-		if (sp->st[i - 1].state == S_WAIT)
-			end_for_good(sp, i - 1);
-	}
-}
-
-/* SIGTERM to the first stage only; end of input does the rest. */
-static void
-drain(struct sup *sp)
-{
-	struct stage *s = &sp->st[0];
-
-	if (sp->draining)
-		return;
-	sp->draining = 1;
-	sp->grace_at = loop_now() + sp->grace;
-	if (s->state == S_RUN && kill(s->pid, SIGTERM) == 0)
-		s->termsent = 1;
-	else if (s->state == S_WAIT)
-		end_for_good(sp, 0);
-}
-
-static void
-kill_all(struct sup *sp, enum kill how)
-{
-	size_t i;
-
-	sp->killing = 1;
-	for (i = 0; i < sp->n; i++) {
-		if (sp->st[i].state == S_RUN &&
-		    kill(sp->st[i].pid, SIGKILL) == 0)
-			sp->st[i].killed = how;
-		else if (sp->st[i].state == S_WAIT)
-			end_for_good(sp, i);
-	}
 }
 
 /* Bytes waiting in pipe i, or -1 when we no longer hold it. */
@@ -308,30 +291,6 @@ queued(const struct sup *sp, size_t i)
 	if (sp->rd[i] == -1 || ioctl(sp->rd[i], FIONREAD, &n) == -1)
 		return -1;
 	return n;
-}
-
-static int
-may_restart(const struct sup *sp, size_t i)
-{
-	const struct stage *s = &sp->st[i];
-
-	/* an end of input is final, but only once the pipe is empty */
-	if (s->in_ended && queued(sp, i - 1) <= 0)
-		return 0;
-	if (sp->killing || s->termsent || s->out_gone ||
-	    (i == 0 && sp->draining))
-		return 0;
-	if (WIFEXITED(s->status) && (WEXITSTATUS(s->status) == EX_USAGE ||
-	    WEXITSTATUS(s->status) == EX_DATAERR))
-		return 0;
-	switch (sp->policy) {
-	case RESTART_ALWAYS:
-		return 1;
-	case RESTART_ON_FAILURE:
-		return !ended_well(s);
-	default:
-		return 0;
-	}
 }
 
 static void
@@ -352,48 +311,165 @@ stdout_gone(void)
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
 }
 
-static void
-stage_ended(struct sup *sp, size_t i, int status)
-{
-	struct stage *s = &sp->st[i];
-	int64_t now = loop_now();
-	char how[64], when[32];
+static void	step(struct sup *, size_t, enum event);
 
-	s->pid = -1;
-	s->status = status;
-	/* `pipesup ... | head`: the last stage's reader is ours */
-	if (i + 1 == sp->n && WIFSIGNALED(status) &&
-	    WTERMSIG(status) == SIGPIPE && stdout_gone())
-		s->out_gone = 1;
-	if (now - s->started >= STEADY) {
-		s->quick = 0;
-		s->backoff = BACKOFF_MIN;
+/*
+ * The member will not run again: its reader gets the end of its input
+ * once the pipe is empty, its writer gets EPIPE, and both hear of it.
+ */
+static void
+end_for_good(struct sup *sp, size_t i, enum state final)
+{
+	struct member *m = &sp->m[i];
+
+	m->state = final;
+	close_fd(&m->errw);
+	if (i + 1 < sp->n) {
+		close_fd(&sp->wr[i]);
+		step(sp, i + 1, EV_WRITER_ENDED);
 	}
-	if (!may_restart(sp, i)) {
-		end_for_good(sp, i);
+	if (i > 0) {
+		close_fd(&sp->rd[i - 1]);
+		close_fd(&sp->wr[i - 1]);
+		step(sp, i - 1, EV_READER_ENDED);
+	}
+}
+
+/* Ended for good, well or not by how its last run ended. */
+static void
+end_as_last_run(struct sup *sp, size_t i)
+{
+	end_for_good(sp, i, run_ended_well(&sp->m[i]) ? ENDED_WELL : FAILED);
+}
+
+/* The first stop request: a drain, which starts at the first stage. */
+static void
+request_stop(struct sup *sp)
+{
+	if (sp->stop != STOP_NONE)
 		return;
+	sp->stop = STOP_DRAIN;
+	sp->grace_at = loop_now() + sp->grace;
+	step(sp, 0, EV_STOP);
+}
+
+/* A second stop request, or the grace ran out: every member at once. */
+static void
+stop_now(struct sup *sp, enum event ev)
+{
+	size_t i;
+
+	sp->stop = STOP_NOW;
+	for (i = 0; i < sp->n; i++)
+		step(sp, i, ev);
+}
+
+/* A run ended (or never began): run it again, or end it for good. */
+static void
+decide(struct sup *sp, size_t i)
+{
+	struct member *m = &sp->m[i];
+	struct restart_end e;
+	char how[64], when[32];
+	int64_t now = loop_now(), delay = 0;
+
+	e.well = run_ended_well(m);
+	e.code = WIFEXITED(m->status) ? WEXITSTATUS(m->status) : -1;
+	e.ran = now - m->started;
+	/* an end of input is final, but only once the pipe is empty */
+	e.input_over = m->in_ended && queued(sp, i - 1) <= 0;
+	e.reader_gone = m->out_gone;
+	describe(m, how, sizeof(how));
+	switch (restart_decide(&m->restart, sp->policy, sp->max_restarts, &e,
+	    &delay)) {
+	case RESTART_FINAL:
+		end_for_good(sp, i, e.well ? ENDED_WELL : FAILED);
+		break;
+	case RESTART_GIVE_UP:
+		say(sp, "%s: %s; giving up after %d restart%s", m->name, how,
+		    m->restart.quick, m->restart.quick == 1 ? "" : "s");
+		end_for_good(sp, i, GAVE_UP);
+		request_stop(sp);
+		break;
+	case RESTART_AGAIN:
+		m->state = BACKING_OFF;
+		m->restart_at = now + delay;
+		format_ns(when, sizeof(when), delay);
+		say(sp, "%s: %s; restarting in %s", m->name, how, when);
+		break;
 	}
-	describe(s, how, sizeof(how));
-	if (!ended_well(s) && s->quick >= sp->max_restarts) {
-		s->gaveup = 1;
-		say(sp, "%s: %s; giving up after %d restart%s", s->name, how,
-		    s->quick, s->quick == 1 ? "" : "s");
-		end_for_good(sp, i);
-		drain(sp);
-		return;
-	}
-	if (!ended_well(s))
-		s->quick++;
-	s->state = S_WAIT;
-	s->restart_at = now + s->backoff;
-	format_ns(when, sizeof(when), s->backoff);
-	say(sp, "%s: %s; restarting in %s", s->name, how, when);
-	s->backoff = s->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
-	    s->backoff * 2;
 }
 
 static void
-child(struct stage *s, int in, int out)
+send_kill(struct member *m, enum kill why)
+{
+	if (kill(m->pid, SIGKILL) == 0)
+		m->killed = why;
+	m->state = STOPPING;
+}
+
+static pid_t	spawn(struct sup *, size_t);
+
+/*
+ * The lifecycle's one transition function: every change of a member's
+ * state is made here, from (state, event), as the diagram above draws it.
+ */
+static void
+step(struct sup *sp, size_t i, enum event ev)
+{
+	struct member *m = &sp->m[i];
+
+	if (is_final(m->state))
+		return;
+	switch (ev) {
+	case EV_SPAWNED:
+		m->state = RUNNING;
+		break;
+	case EV_FORK_FAILED:
+		m->status = EX_OSERR << 8;
+		decide(sp, i);
+		break;
+	case EV_EXITED:
+	case EV_KILLED:
+		if (m->state == STOPPING)
+			end_as_last_run(sp, i);
+		else
+			decide(sp, i);
+		break;
+	case EV_BACKOFF_EXPIRED:
+		m->restarts++;
+		m->state = STARTING;
+		step(sp, i, spawn(sp, i) == -1 ? EV_FORK_FAILED : EV_SPAWNED);
+		break;
+	case EV_READER_ENDED:
+		m->out_gone = 1;
+		if (m->state == BACKING_OFF)
+			end_as_last_run(sp, i);
+		break;
+	case EV_WRITER_ENDED:
+		/* it reads on to the end of what is queued */
+		m->in_ended = 1;
+		break;
+	case EV_STOP:
+		if (m->state == RUNNING) {
+			if (kill(m->pid, SIGTERM) == 0)
+				m->termsent = 1;
+			m->state = STOPPING;
+		} else if (m->state == BACKING_OFF)
+			end_as_last_run(sp, i);
+		break;
+	case EV_STOP_AGAIN:
+	case EV_GRACE_EXPIRED:
+		if (m->state == RUNNING || m->state == STOPPING)
+			send_kill(m, ev == EV_GRACE_EXPIRED ? K_GRACE : K_NOW);
+		else if (m->state == BACKING_OFF)
+			end_as_last_run(sp, i);
+		break;
+	}
+}
+
+static void
+child(struct member *m, int in, int out)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -412,26 +488,26 @@ child(struct stage *s, int in, int out)
 
 	if ((in != STDIN_FILENO && dup2(in, STDIN_FILENO) == -1) ||
 	    (out != STDOUT_FILENO && dup2(out, STDOUT_FILENO) == -1) ||
-	    dup2(s->errw, STDERR_FILENO) == -1 ||
-	    (s->statsfd == STATS_FD ? fcntl(STATS_FD, F_SETFD, 0) :
-	    dup2(s->statsfd, STATS_FD)) == -1)
+	    dup2(m->errw, STDERR_FILENO) == -1 ||
+	    (m->statsfd == STATS_FD ? fcntl(STATS_FD, F_SETFD, 0) :
+	    dup2(m->statsfd, STATS_FD)) == -1)
 		_exit(EX_OSERR);
 	closefrom(STATS_FD + 1);
-	execvp(s->argv[0], s->argv);
-	dprintf(STDERR_FILENO, "cannot run %s: %s\n", s->argv[0],
+	execvp(m->argv[0], m->argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", m->argv[0],
 	    strerror(errno));
 	_exit(127);
 }
 
-/* What a stage published, added to what its earlier runs did. */
+/* What a member published, added to what its earlier runs did. */
 static int
-stage_counts(const struct stage *s, struct stats_counts *c)
+member_counts(const struct member *m, struct stats_counts *c)
 {
-	const struct stats_shared *sh = s->shared;
+	const struct stats_shared *sh = m->shared;
 
-	*c = s->base;
+	*c = m->base;
 	if (atomic_load(&sh->magic) != STATS_MAGIC)
-		return s->published;
+		return m->published;
 	c->in += atomic_load(&sh->in);
 	c->out += atomic_load(&sh->out);
 	c->bad += atomic_load(&sh->bad);
@@ -449,20 +525,21 @@ clear_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 }
 
-static void
+/* Forks and execs member i; returns its pid, or -1 after saying why. */
+static pid_t
 spawn(struct sup *sp, size_t i)
 {
-	struct stage *s = &sp->st[i];
+	struct member *m = &sp->m[i];
 	int in = i > 0 ? sp->rd[i - 1] : STDIN_FILENO;
 	int out = i + 1 < sp->n ? sp->wr[i] : STDOUT_FILENO;
 	sigset_t all, old;
 	pid_t pid;
 
-	s->published = stage_counts(s, &s->base);
-	atomic_store(&s->shared->magic, 0);
-	atomic_store(&s->shared->in, 0);
-	atomic_store(&s->shared->out, 0);
-	atomic_store(&s->shared->bad, 0);
+	m->published = member_counts(m, &m->base);
+	atomic_store(&m->shared->magic, 0);
+	atomic_store(&m->shared->in, 0);
+	atomic_store(&m->shared->out, 0);
+	atomic_store(&m->shared->bad, 0);
 	clear_nonblock(i > 0 ? in : -1);
 	clear_nonblock(i + 1 < sp->n ? out : -1);
 
@@ -470,84 +547,92 @@ spawn(struct sup *sp, size_t i)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if ((pid = fork()) == 0)
-		child(s, in, out);
+		child(m, in, out);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	s->started = loop_now();
-	s->state = S_RUN;
-	if (pid == -1) {
-		say(sp, "%s: fork: %s", s->name, strerror(errno));
-		stage_ended(sp, i, EX_OSERR << 8);
-		return;
-	}
-	s->pid = s->lastpid = pid;
+	m->started = loop_now();
+	m->pid = pid;
+	if (pid == -1)
+		say(sp, "%s: fork: %s", m->name, strerror(errno));
+	else
+		m->lastpid = pid;
+	return pid;
 }
 
 static void
 reap(struct sup *sp)
 {
+	struct member *m;
 	pid_t pid;
 	size_t i;
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		for (i = 0; i < sp->n; i++)
-			if (sp->st[i].pid == pid) {
-				stage_ended(sp, i, status);
-				break;
-			}
+		for (i = 0; i < sp->n; i++) {
+			m = &sp->m[i];
+			if (m->pid != pid)
+				continue;
+			m->pid = -1;
+			m->status = status;
+			/* `pipesup ... | head`: the last stage's reader is ours */
+			if (i + 1 == sp->n && WIFSIGNALED(status) &&
+			    WTERMSIG(status) == SIGPIPE && stdout_gone())
+				m->out_gone = 1;
+			step(sp, i, WIFEXITED(status) ? EV_EXITED : EV_KILLED);
+			break;
+		}
+}
+
+struct relay_to {
+	struct sup	*sp;
+	char		 prefix[PIPELINE_NAME_MAX * 2 + 8];
+};
+
+static void
+relay_line(void *arg, const char *line, size_t n)
+{
+	struct relay_to *to = arg;
+
+	put_line(to->sp, to->prefix, line, n);
 }
 
 /*
- * Whole lines, prefixed; a line too long for the buffer goes in pieces.
- * A few reads a turn unless told to empty the pipe, so that one chatty
- * stage does not starve the others.
+ * A member's stderr, relayed in whole prefixed lines.  A few reads a
+ * turn unless told to empty the pipe, so that one chatty stage does not
+ * starve the others.
  */
 static void
-read_stderr(struct sup *sp, struct stage *s, int all)
+read_stderr(struct sup *sp, struct member *m, int all)
 {
-	char prefix[PIPELINE_NAME_MAX * 2 + 8];
-	size_t used, n;
+	struct relay_to to;
 	ssize_t r;
-	char *nl;
+	size_t room;
+	char *dst;
 	int turns = 16;
 
-	snprintf(prefix, sizeof(prefix), "%s: ", s->name);
+	to.sp = sp;
+	snprintf(to.prefix, sizeof(to.prefix), "%s: ", m->name);
 	while (all || turns-- > 0) {
-		r = read(s->errfd, s->errbuf + s->errlen,
-		    sizeof(s->errbuf) - s->errlen);
+		dst = relay_space(&m->err, &room);
+		r = read(m->errfd, dst, room);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1 && errno == EAGAIN)
 			return;
 		if (r <= 0) {
-			if (s->errlen > 0)
-				put_line(sp, prefix, s->errbuf, s->errlen);
-			s->errlen = 0;
-			close_fd(&s->errfd);
+			relay_end(&m->err, relay_line, &to);
+			close_fd(&m->errfd);
 			return;
 		}
-		s->errlen += (size_t)r;
-		used = 0;
-		while ((nl = memchr(s->errbuf + used, '\n',
-		    s->errlen - used)) != NULL) {
-			n = (size_t)(nl - (s->errbuf + used)) + 1;
-			put_line(sp, prefix, s->errbuf + used, n);
-			used += n;
-		}
-		if (used == 0 && s->errlen == sizeof(s->errbuf)) {
-			put_line(sp, prefix, s->errbuf, s->errlen);
-			used = s->errlen;
-		}
-		memmove(s->errbuf, s->errbuf + used, s->errlen - used);
-		s->errlen -= used;
+		relay_took(&m->err, (size_t)r, relay_line, &to);
 	}
 }
 
 static void
 show_stats(struct sup *sp, int64_t now)
 {
-	char line[ERRLINE_MAX], num[32];
+	char line[RELAY_LINE_MAX], num[32];
 	struct stats_counts c;
+	struct member *m;
 	size_t i, len = 0;
 	uint64_t cur;
 	double secs = (double)sp->stats_every / SEC;
@@ -557,17 +642,17 @@ show_stats(struct sup *sp, int64_t now)
 	len += (size_t)snprintf(line, sizeof(line), "%.1fs:",
 	    (double)(now - sp->start) / SEC);
 	for (i = 0; i < sp->n && len < sizeof(line); i++) {
-		if (stage_counts(&sp->st[i], &c)) {
+		m = &sp->m[i];
+		if (member_counts(m, &c)) {
 			cur = i == 0 ? c.out : c.in;
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s in %ju out %ju bad %ju %.0f/s", sp->st[i].name,
+			    " %s in %ju out %ju bad %ju %.0f/s", m->name,
 			    (uintmax_t)c.in, (uintmax_t)c.out,
-			    (uintmax_t)c.bad,
-			    (double)(cur - sp->st[i].lastrate) / secs);
-			sp->st[i].lastrate = cur;
+			    (uintmax_t)c.bad, (double)(cur - m->shown) / secs);
+			m->shown = cur;
 		} else
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s -", sp->st[i].name);
+			    " %s -", m->name);
 		if (i + 1 == sp->n || len >= sizeof(line))
 			break;
 		if ((q = queued(sp, i)) >= 0)
@@ -597,13 +682,13 @@ summary(struct sup *sp)
 	int w = 5;
 
 	for (i = 0; i < sp->n; i++)
-		if ((int)strlen(sp->st[i].name) > w)
-			w = (int)strlen(sp->st[i].name);
+		if ((int)strlen(sp->m[i].name) > w)
+			w = (int)strlen(sp->m[i].name);
 	dprintf(STDERR_FILENO, "%-*s %8s %8s  %-20s %10s %10s %6s\n", w,
 	    "stage", "pid", "restarts", "ended", "in", "out", "bad");
 	for (i = 0; i < sp->n; i++) {
-		describe(&sp->st[i], how, sizeof(how));
-		if (stage_counts(&sp->st[i], &c)) {
+		describe(&sp->m[i], how, sizeof(how));
+		if (member_counts(&sp->m[i], &c)) {
 			snprintf(in, sizeof(in), "%ju", (uintmax_t)c.in);
 			snprintf(out, sizeof(out), "%ju", (uintmax_t)c.out);
 			snprintf(bad, sizeof(bad), "%ju", (uintmax_t)c.bad);
@@ -613,8 +698,8 @@ summary(struct sup *sp)
 			strlcpy(bad, "-", sizeof(bad));
 		}
 		dprintf(STDERR_FILENO, "%-*s %8ld %8d  %-20s %10s %10s %6s\n",
-		    w, sp->st[i].name, (long)sp->st[i].lastpid,
-		    sp->st[i].restarts, how, in, out, bad);
+		    w, sp->m[i].name, (long)sp->m[i].lastpid,
+		    sp->m[i].restarts, how, in, out, bad);
 	}
 }
 
@@ -626,13 +711,13 @@ exit_status(struct sup *sp)
 	size_t i = sp->n;
 
 	while (i-- > 0) {
-		if (ended_well(&sp->st[i]))
+		if (sp->m[i].state == ENDED_WELL)
 			continue;
-		describe(&sp->st[i], how, sizeof(how));
-		say(NULL, "%s failed: %s", sp->st[i].name, how);
-		if (WIFEXITED(sp->st[i].status))
-			return WEXITSTATUS(sp->st[i].status);
-		return 128 + WTERMSIG(sp->st[i].status);
+		describe(&sp->m[i], how, sizeof(how));
+		say(NULL, "%s failed: %s", sp->m[i].name, how);
+		if (WIFEXITED(sp->m[i].status))
+			return WEXITSTATUS(sp->m[i].status);
+		return 128 + WTERMSIG(sp->m[i].status);
 	}
 	return 0;
 }
@@ -648,10 +733,10 @@ take_signals(struct sup *sp)
 			continue;
 		}
 		sp->lastsig = sig;
-		if (sp->signals++ == 0)
-			drain(sp);
+		if (sp->requests++ == 0)
+			request_stop(sp);
 		else
-			kill_all(sp, K_NOW);
+			stop_now(sp, EV_STOP_AGAIN);
 	}
 }
 
@@ -662,9 +747,9 @@ next_deadline(struct sup *sp)
 	size_t i;
 
 	for (i = 0; i < sp->n; i++)
-		if (sp->st[i].state == S_WAIT && sp->st[i].restart_at < d)
-			d = sp->st[i].restart_at;
-	if (sp->draining && !sp->killing && sp->grace_at < d)
+		if (sp->m[i].state == BACKING_OFF && sp->m[i].restart_at < d)
+			d = sp->m[i].restart_at;
+	if (sp->stop == STOP_DRAIN && sp->grace_at < d)
 		d = sp->grace_at;
 	if (sp->stats_every > 0 && sp->stats_at < d)
 		d = sp->stats_at;
@@ -672,12 +757,12 @@ next_deadline(struct sup *sp)
 }
 
 static int
-all_done(const struct sup *sp)
+all_final(const struct sup *sp)
 {
 	size_t i;
 
 	for (i = 0; i < sp->n; i++)
-		if (sp->st[i].state != S_DONE)
+		if (!is_final(sp->m[i].state))
 			return 0;
 	return 1;
 }
@@ -689,30 +774,30 @@ run(struct sup *sp)
 	size_t i;
 	int64_t now;
 
-	while (!all_done(sp)) {
+	for (i = 0; i < sp->n; i++)
+		step(sp, i, spawn(sp, i) == -1 ? EV_FORK_FAILED : EV_SPAWNED);
+	while (!all_final(sp)) {
 		set_title(sp);
 		pfd[0].fd = sig_fd();
 		pfd[0].events = POLLIN;
 		for (i = 0; i < sp->n; i++) {
-			pfd[i + 1].fd = sp->st[i].errfd;
+			pfd[i + 1].fd = sp->m[i].errfd;
 			pfd[i + 1].events = POLLIN;
 		}
 		if (loop_wait(pfd, (int)sp->n + 1, next_deadline(sp)) == -1)
 			err(EX_OSERR, "poll");
 		for (i = 0; i < sp->n; i++)
-			if (pfd[i + 1].revents != 0 && sp->st[i].errfd != -1)
-				read_stderr(sp, &sp->st[i], 0);
+			if (pfd[i + 1].revents != 0 && sp->m[i].errfd != -1)
+				read_stderr(sp, &sp->m[i], 0);
 		if (pfd[0].revents & POLLIN || sig_pending())
 			take_signals(sp);
 		now = loop_now();
 		for (i = 0; i < sp->n; i++)
-			if (sp->st[i].state == S_WAIT &&
-			    sp->st[i].restart_at <= now) {
-				sp->st[i].restarts++;
-				spawn(sp, i);
-			}
-		if (sp->draining && !sp->killing && now >= sp->grace_at)
-			kill_all(sp, K_GRACE);
+			if (sp->m[i].state == BACKING_OFF &&
+			    sp->m[i].restart_at <= now)
+				step(sp, i, EV_BACKOFF_EXPIRED);
+		if (sp->stop == STOP_DRAIN && now >= sp->grace_at)
+			stop_now(sp, EV_GRACE_EXPIRED);
 		if (sp->stats_every > 0 && now >= sp->stats_at) {
 			show_stats(sp, now);
 			sp->stats_at += sp->stats_every;
@@ -722,38 +807,11 @@ run(struct sup *sp)
 	}
 	/* the stages are gone: what they wrote to stderr is all there */
 	for (i = 0; i < sp->n; i++)
-		if (sp->st[i].errfd != -1)
-			read_stderr(sp, &sp->st[i], 1);
+		if (sp->m[i].errfd != -1)
+			read_stderr(sp, &sp->m[i], 1);
 	if (sp->drawn)
 		dprintf(STDERR_FILENO, "\r\033[K");
 	sp->drawn = 0;
-}
-
-/* execvp's search, done before anything starts so a typo costs nothing. */
-static int
-findable(const char *prog)
-{
-	const char *path, *p, *colon;
-	char full[4096];
-	struct stat st;
-	size_t len;
-
-	if (strchr(prog, '/') != NULL)
-		return stat(prog, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(prog, X_OK) == 0;
-	if ((path = getenv("PATH")) == NULL)
-		path = "/bin:/usr/bin";
-	for (p = path; ; p = colon + 1) {
-		colon = strchrnul(p, ':');
-		len = (size_t)(colon - p);
-		if (snprintf(full, sizeof(full), "%.*s%s%s", (int)len, p,
-		    len > 0 ? "/" : "", prog) < (int)sizeof(full) &&
-		    stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(full, X_OK) == 0)
-			return 1;
-		if (*colon == '\0')
-			return 0;
-	}
 }
 
 static void
@@ -787,28 +845,30 @@ load_file(struct pipeline *pl, const char *path)
 }
 
 static void
-setup_stage(struct sup *sp, size_t i, const struct pipeline_stage *ps)
+setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps)
 {
-	struct stage *s = &sp->st[i];
+	struct member *m = &sp->m[i];
 	int p[2];
 
-	s->name = ps->name;
-	s->argv = ps->argv;
-	s->pid = s->lastpid = -1;
-	s->backoff = BACKOFF_MIN;
+	m->name = ps->name;
+	m->argv = ps->argv;
+	m->state = STARTING;
+	m->pid = m->lastpid = -1;
+	restart_init(&m->restart);
+	relay_init(&m->err);
 	if (pipe2(p, O_CLOEXEC) == -1)
 		err(EX_OSERR, "pipe");
 	/* non-blocking for us only: each end has its own description */
-	s->errfd = p[0];
-	s->errw = p[1];
-	if (fcntl(s->errfd, F_SETFL, O_NONBLOCK) == -1)
+	m->errfd = p[0];
+	m->errw = p[1];
+	if (fcntl(m->errfd, F_SETFL, O_NONBLOCK) == -1)
 		err(EX_OSERR, "fcntl");
-	if ((s->statsfd = memfd_create(ps->name, MFD_CLOEXEC)) == -1 ||
-	    ftruncate(s->statsfd, sizeof(*s->shared)) == -1)
+	if ((m->statsfd = memfd_create(ps->name, MFD_CLOEXEC)) == -1 ||
+	    ftruncate(m->statsfd, sizeof(*m->shared)) == -1)
 		err(EX_OSERR, "memfd_create");
-	s->shared = mmap(NULL, sizeof(*s->shared), PROT_READ | PROT_WRITE,
-	    MAP_SHARED, s->statsfd, 0);
-	if (s->shared == MAP_FAILED)
+	m->shared = mmap(NULL, sizeof(*m->shared), PROT_READ | PROT_WRITE,
+	    MAP_SHARED, m->statsfd, 0);
+	if (m->shared == MAP_FAILED)
 		err(EX_OSERR, "mmap");
 	sp->rd[i] = sp->wr[i] = -1;
 	if (i + 1 < sp->n) {
@@ -819,25 +879,13 @@ setup_stage(struct sup *sp, size_t i, const struct pipeline_stage *ps)
 	}
 }
 
-static enum policy
-parse_policy(const char *s)
-{
-	if (strcmp(s, "never") == 0)
-		return RESTART_NEVER;
-	if (strcmp(s, "on-failure") == 0)
-		return RESTART_ON_FAILURE;
-	if (strcmp(s, "always") == 0)
-		return RESTART_ALWAYS;
-	prog_usage("--restart: \"%s\" is not never, on-failure or always", s);
-}
-
 static void
 check_programs(const struct pipeline *pl, const char *file)
 {
 	size_t i;
 
 	for (i = 0; i < pl->n; i++) {
-		if (findable(pl->stages[i].argv[0]))
+		if (pipeline_findable(pl->stages[i].argv[0]))
 			continue;
 		if (file != NULL)
 			errx(EX_USAGE, "%s:%zu: %s: command not found", file,
@@ -897,7 +945,9 @@ main(int argc, char *argv[])
 			file = optarg;
 			break;
 		case 'r':
-			sp->policy = parse_policy(optarg);
+			if (restart_policy_parse(optarg, &sp->policy) == -1)
+				prog_usage("--restart: \"%s\" is not never, "
+				    "on-failure or always", optarg);
 			break;
 		case OPT_MAXRESTARTS:
 			sp->max_restarts = (int)prog_int64("--max-restarts",
@@ -944,18 +994,17 @@ main(int argc, char *argv[])
 		err(EX_OSERR, "setenv");
 	sp->n = pl.n;
 	for (i = 0; i < sp->n; i++)
-		setup_stage(sp, i, &pl.stages[i]);
+		setup_member(sp, i, &pl.stages[i]);
 	sp->tty = isatty(STDERR_FILENO);
 	sp->start = loop_now();
 	sp->stats_at = sp->start + sp->stats_every;
-	for (i = 0; i < sp->n; i++)
-		spawn(sp, i);
 	run(sp);
 
 	if (!sp->quiet)
 		summary(sp);
 	status = exit_status(sp);
-	if (sp->killing && sp->signals > 1) {
+	/* stopped at once by a second request: die by it, as asked */
+	if (sp->stop == STOP_NOW && sp->requests > 1) {
 		remove_pidfile();
 		sig_raise_default(sp->lastsig);
 	}

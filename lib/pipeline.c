@@ -1,10 +1,13 @@
-#define _GNU_SOURCE		/* asprintf */
+#define _GNU_SOURCE		/* asprintf, strchrnul */
 #include "pipeline.h"
+
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct words {
 	char	**v;
@@ -377,4 +380,30 @@ pipeline_strerror(enum pipeline_err e)
 		return "more than 64 stages";
 	}
 	return "unknown error";
+}
+
+int
+pipeline_findable(const char *prog)
+{
+	const char *path, *p, *colon;
+	char full[4096];
+	struct stat st;
+	size_t len;
+
+	if (strchr(prog, '/') != NULL)
+		return stat(prog, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(prog, X_OK) == 0;
+	if ((path = getenv("PATH")) == NULL)
+		path = "/bin:/usr/bin";
+	for (p = path; ; p = colon + 1) {
+		colon = strchrnul(p, ':');
+		len = (size_t)(colon - p);
+		if (snprintf(full, sizeof(full), "%.*s%s%s", (int)len, p,
+		    len > 0 ? "/" : "", prog) < (int)sizeof(full) &&
+		    stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(full, X_OK) == 0)
+			return 1;
+		if (*colon == '\0')
+			return 0;
+	}
 }

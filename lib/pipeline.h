@@ -63,6 +63,13 @@ enum pipeline_err	pipeline_args(struct pipeline *pl, char **argv,
 
 void			pipeline_free(struct pipeline *pl);
 
+/*
+ * Whether execvp(3) would find prog: a path to an executable regular
+ * file, or a name in $PATH (/bin:/usr/bin without one).  pipesup asks
+ * before anything starts, so that a typo costs nothing.
+ */
+int			pipeline_findable(const char *prog);
+
 /* The words for an error ("a single quote is not closed"). */
 const char		*pipeline_strerror(enum pipeline_err);
 

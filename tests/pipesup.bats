@@ -251,6 +251,16 @@ lines>
 	assert_output ""
 }
 
+@test "lib/restart: every row of the restart decision's table" {
+	run -0 unit_restart
+	assert_output "0 failures"
+}
+
+@test "lib/relay: stderr cut into whole lines, however it arrives" {
+	run -0 unit_relay
+	assert_output "0 failures"
+}
+
 @test "the example pipeline file runs" {
 	bg -q -f "$ROOT/scripts/pipelines/example.pipe"
 	wait_for has_lines "$OUT" 1
