@@ -1,11 +1,13 @@
 /*
  * pipesup: runs a pipeline of stages without a shell, holds the pipes
  * between them so that a stage can be restarted without losing what is
- * queued, drains on SIGINT or SIGTERM, and says how each stage ended.
+ * queued, drains on SIGINT, SIGTERM or SIGHUP, and says how each stage
+ * ended.
  */
 #define _GNU_SOURCE		/* memfd_create, sigabbrev_np */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -36,14 +38,16 @@ static const char help[] =
 "               [--pidfile file] [--stats[=interval]]\n"
 "               command [arg ...] [:: command [arg ...] ...]\n"
 "       pipesup [options] -f file\n"
-"Run a pipeline of stages, restart them, drain it on SIGINT or SIGTERM.\n"
+"Run a pipeline of stages, restart them, drain it on SIGINT, SIGTERM or\n"
+"SIGHUP.\n"
 "\n"
 "  -f, --file FILE        read the pipeline from FILE, \"NAME: COMMAND ARGS\"\n"
 "                         a line\n"
 "  -r, --restart POLICY   never, on-failure or always (default never)\n"
 "      --max-restarts N   quick failures in a row before giving up\n"
 "                         (default 10)\n"
-"      --grace DURATION   how long a drain may take before SIGKILL\n"
+"      --grace DURATION   how long a drain may take before the stage\n"
+"                         holding it up gets SIGKILL\n"
 "                         (default 5s)\n"
 "      --pidfile FILE     refuse to run twice; the file holds our pid\n"
 "      --stats[=INTERVAL] show each stage's figures every INTERVAL\n"
@@ -57,6 +61,12 @@ static const char help[] =
 #define MSEC		1000000LL
 #define SEC		1000000000LL
 #define STATS_FD	3
+#define HELD_ENV	"SLUICE_HELD"	/* stdin is a pipe pipesup holds */
+/*
+ * Two stop requests this close together are one: timeout(1) signals
+ * pipesup and then its whole process group, and a shell's kill may too.
+ */
+#define STOP_WINDOW	(500 * MSEC)
 
 /*
  * A stage's lifecycle.  Every transition is made in step(), from the
@@ -65,15 +75,15 @@ static const char help[] =
  *                spawned                 exited or killed:
  *   STARTING ------------> RUNNING ---- restart_decide() --+--> ENDED_WELL
  *      ^   \ fork failed:     |                            |    FAILED
- *      |    `--- as exit 71 --+  first stage told to stop, +--> GAVE_UP
- *      |                      |  second stop, grace:       |
- *      | backoff              v  SIGTERM or SIGKILL        |
- *      | expired          STOPPING -- exited or killed --> ENDED_WELL
- *      |                                                   FAILED
+ *      |    `--- as exit 71 --+  first stage told to stop; +--> GAVE_UP
+ *      |                      |  a second stop, the grace  |
+ *      | backoff expired,     v  (SIGTERM or SIGKILL)      |
+ *      | or a drain       STOPPING -- exited or killed --> ENDED_WELL
+ *      | begins                                            FAILED
  *   BACKING_OFF <--- again: restart after the backoff -----'
  *      |
- *      `-- reader ended for good, any stop, grace --> ENDED_WELL, FAILED
- *          (by how its last run ended)
+ *      `-- reader ended for good, first stage told to stop, a second
+ *          stop, the grace --> ENDED_WELL or FAILED, by its last run
  *
  * The three states at the right are final: the stage will not run again,
  * so its writer gets EPIPE and its reader the end of its input.
@@ -92,6 +102,7 @@ enum event {
 	EV_READER_ENDED,	/* the stage after it ended for good */
 	EV_WRITER_ENDED,	/* the stage before it ended for good */
 	EV_STOP,		/* a drain begins: told to the first stage */
+	EV_DRAIN_BEGINS,	/* told to the stages after it */
 	EV_STOP_AGAIN,		/* a second stop request: stop at once */
 	EV_GRACE_EXPIRED
 };
@@ -109,6 +120,7 @@ struct member {
 	enum state		 state;
 	pid_t			 pid;		/* -1 while not running */
 	pid_t			 lastpid;
+	int			 own_group;	/* its process group is its pid */
 	int			 status;	/* wait status of the last run */
 	int64_t			 started;
 	int64_t			 restart_at;	/* while BACKING_OFF */
@@ -140,7 +152,8 @@ struct sup {
 	int64_t		 grace;
 	enum stop	 stop;
 	int64_t		 grace_at;	/* while STOP_DRAIN */
-	int		 requests;	/* stop signals that arrived */
+	int64_t		 stop_at;	/* when the drain was asked for */
+	int		 requests;	/* stop requests, a window's worth as one */
 	int		 lastsig;
 	int		 quiet;
 	int64_t		 stats_every;	/* 0: no --stats */
@@ -151,6 +164,21 @@ struct sup {
 };
 
 static struct pidfh *pidfh;
+static int std_flags[2] = { -1, -1 };	/* of our stdin and stdout */
+
+/*
+ * A first or last stage shares our stdin or stdout's description and
+ * may be killed before it puts O_NONBLOCK back: we put it back for it.
+ */
+static void
+restore_std_flags(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 2; fd++)
+		if (std_flags[fd] != -1)
+			(void)fcntl(fd, F_SETFL, std_flags[fd]);
+}
 
 static void
 remove_pidfile(void)
@@ -346,22 +374,44 @@ end_as_last_run(struct sup *sp, size_t i)
 static void
 request_stop(struct sup *sp)
 {
+	size_t i;
+
 	if (sp->stop != STOP_NONE)
 		return;
 	sp->stop = STOP_DRAIN;
-	sp->grace_at = loop_now() + sp->grace;
+	sp->stop_at = loop_now();
+	sp->grace_at = sp->stop_at + sp->grace;
 	step(sp, 0, EV_STOP);
+	for (i = 1; i < sp->n; i++)
+		step(sp, i, EV_DRAIN_BEGINS);
 }
 
-/* A second stop request, or the grace ran out: every member at once. */
+/* A second stop request: every member at once. */
 static void
-stop_now(struct sup *sp, enum event ev)
+stop_now(struct sup *sp)
 {
 	size_t i;
 
 	sp->stop = STOP_NOW;
 	for (i = 0; i < sp->n; i++)
-		step(sp, i, ev);
+		step(sp, i, EV_STOP_AGAIN);
+}
+
+/*
+ * The grace ran out: the stage holding the drain up, the first that has
+ * not ended, is killed; the ones after it get the end of their input and
+ * finish, each within another grace period.
+ */
+static void
+grace_expired(struct sup *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n && is_final(sp->m[i].state); i++)
+		;
+	if (i < sp->n)
+		step(sp, i, EV_GRACE_EXPIRED);
+	sp->grace_at = loop_now() + sp->grace;
 }
 
 /* A run ended (or never began): run it again, or end it for good. */
@@ -400,10 +450,17 @@ decide(struct sup *sp, size_t i)
 	}
 }
 
+/* A signal for the stage: its descendants too, when they are its own. */
+static int
+signal_member(const struct member *m, int sig)
+{
+	return kill(m->own_group ? -m->pid : m->pid, sig);
+}
+
 static void
 send_kill(struct member *m, enum kill why)
 {
-	if (kill(m->pid, SIGKILL) == 0)
+	if (signal_member(m, SIGKILL) == 0)
 		m->killed = why;
 	m->state = STOPPING;
 }
@@ -452,11 +509,16 @@ step(struct sup *sp, size_t i, enum event ev)
 		break;
 	case EV_STOP:
 		if (m->state == RUNNING) {
-			if (kill(m->pid, SIGTERM) == 0)
+			if (signal_member(m, SIGTERM) == 0)
 				m->termsent = 1;
 			m->state = STOPPING;
 		} else if (m->state == BACKING_OFF)
 			end_as_last_run(sp, i);
+		break;
+	case EV_DRAIN_BEGINS:
+		/* what it has queued is part of the drain: take it now */
+		if (m->state == BACKING_OFF)
+			step(sp, i, EV_BACKOFF_EXPIRED);
 		break;
 	case EV_STOP_AGAIN:
 	case EV_GRACE_EXPIRED:
@@ -469,22 +531,45 @@ step(struct sup *sp, size_t i, enum event ev)
 }
 
 static void
-child(struct member *m, int in, int out)
+child(struct member *m, pid_t sup, int in, int out, int held)
 {
+	/* the signals we catch, less those ignored when we started */
+	static const int caught[] = { SIGTERM, SIGHUP, SIGUSR1, SIGTSTP,
+	    SIGCONT };
 	struct sigaction sa;
 	sigset_t none;
+	size_t k;
 
+	/*
+	 * A process group of its own, so that a stop sent to pipesup's
+	 * group (^C, timeout, kill -- -PGID) is pipesup's alone to turn into
+	 * a drain, and so that its descendants can be ended with it.
+	 */
+	if (m->own_group && setpgid(0, 0) == -1)
+		_exit(EX_OSERR);
+	/* it dies with pipesup, even one that ignores SIGTERM */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != sup)
+		_exit(EX_OSERR);
+	/* no handler of ours may run here: defaults before unblocking */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	if (!sig_was_ignored(SIGTERM))
-		sigaction(SIGTERM, &sa, NULL);
+	for (k = 0; k < sizeof(caught) / sizeof(caught[0]); k++)
+		if (!sig_was_ignored(caught[k]))
+			sigaction(caught[k], &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
-	/* a terminal's ^C is for pipesup, which drains in order */
+	/*
+	 * ^C is for pipesup, which drains in order; so is the hang-up of a
+	 * terminal, for a first stage left in pipesup's group to read it.
+	 */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
+	if (!m->own_group)
+		sigaction(SIGHUP, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((held ? setenv(HELD_ENV, "1", 1) : unsetenv(HELD_ENV)) == -1)
+		_exit(EX_OSERR);
 
 	if ((in != STDIN_FILENO && dup2(in, STDIN_FILENO) == -1) ||
 	    (out != STDOUT_FILENO && dup2(out, STDOUT_FILENO) == -1) ||
@@ -529,6 +614,7 @@ clear_nonblock(int fd)
 static pid_t
 spawn(struct sup *sp, size_t i)
 {
+	pid_t self = getpid();
 	struct member *m = &sp->m[i];
 	int in = i > 0 ? sp->rd[i - 1] : STDIN_FILENO;
 	int out = i + 1 < sp->n ? sp->wr[i] : STDOUT_FILENO;
@@ -547,7 +633,10 @@ spawn(struct sup *sp, size_t i)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if ((pid = fork()) == 0)
-		child(m, in, out);
+		child(m, self, in, out, i > 0);
+	/* as the child does too: neither knows which runs first */
+	if (pid > 0 && m->own_group)
+		(void)setpgid(pid, pid);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	m->started = loop_now();
 	m->pid = pid;
@@ -571,6 +660,9 @@ reap(struct sup *sp)
 			m = &sp->m[i];
 			if (m->pid != pid)
 				continue;
+			/* a stage's descendants end with it */
+			if (m->own_group)
+				(void)kill(-pid, SIGKILL);
 			m->pid = -1;
 			m->status = status;
 			/* `pipesup ... | head`: the last stage's reader is ours */
@@ -673,22 +765,39 @@ show_stats(struct sup *sp, int64_t now)
 		say(sp, "%s", line);
 }
 
+static const char *const state_words[] = {
+	"starting", "running", "backing off", "stopping"
+};
+
+/*
+ * Each stage's figures as a table: at the end (the summary), or while
+ * the pipeline runs, on SIGUSR1, as dd(1) answers it.
+ */
 static void
-summary(struct sup *sp)
+figures(struct sup *sp, int end)
 {
 	struct stats_counts c;
 	char how[64], in[24], out[24], bad[24];
+	struct member *m;
 	size_t i;
 	int w = 5;
 
 	for (i = 0; i < sp->n; i++)
 		if ((int)strlen(sp->m[i].name) > w)
 			w = (int)strlen(sp->m[i].name);
+	if (sp->drawn)
+		dprintf(STDERR_FILENO, "\r\033[K");
+	sp->drawn = 0;
 	dprintf(STDERR_FILENO, "%-*s %8s %8s  %-20s %10s %10s %6s\n", w,
-	    "stage", "pid", "restarts", "ended", "in", "out", "bad");
+	    "stage", "pid", "restarts", end ? "ended" : "state", "in", "out",
+	    "bad");
 	for (i = 0; i < sp->n; i++) {
-		describe(&sp->m[i], how, sizeof(how));
-		if (member_counts(&sp->m[i], &c)) {
+		m = &sp->m[i];
+		if (is_final(m->state))
+			describe(m, how, sizeof(how));
+		else
+			strlcpy(how, state_words[m->state], sizeof(how));
+		if (member_counts(m, &c)) {
 			snprintf(in, sizeof(in), "%ju", (uintmax_t)c.in);
 			snprintf(out, sizeof(out), "%ju", (uintmax_t)c.out);
 			snprintf(bad, sizeof(bad), "%ju", (uintmax_t)c.bad);
@@ -698,10 +807,38 @@ summary(struct sup *sp)
 			strlcpy(bad, "-", sizeof(bad));
 		}
 		dprintf(STDERR_FILENO, "%-*s %8ld %8d  %-20s %10s %10s %6s\n",
-		    w, sp->m[i].name, (long)sp->m[i].lastpid,
-		    sp->m[i].restarts, how, in, out, bad);
+		    w, m->name, (long)m->lastpid, m->restarts, how, in, out,
+		    bad);
 	}
 }
+
+static void
+resume(struct sup *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++)
+		if (sp->m[i].pid != -1 && sp->m[i].own_group)
+			(void)signal_member(&sp->m[i], SIGCONT);
+}
+
+/*
+ * ^Z: the stages in groups of their own would not hear it, so stop them,
+ * then stop ourselves as the terminal asked; fg continues us, and resume()
+ * them.
+ */
+static void
+suspend(struct sup *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++)
+		if (sp->m[i].pid != -1 && sp->m[i].own_group)
+			(void)signal_member(&sp->m[i], SIGSTOP);
+	(void)kill(getpid(), SIGSTOP);
+	resume(sp);
+}
+
 
 /* pipefail's answer: the rightmost stage that did not end well. */
 static int
@@ -732,11 +869,25 @@ take_signals(struct sup *sp)
 			reap(sp);
 			continue;
 		}
+		switch (sig) {
+		case SIGUSR1:
+			figures(sp, 0);
+			continue;
+		case SIGTSTP:
+			suspend(sp);
+			continue;
+		case SIGCONT:
+			resume(sp);
+			continue;
+		}
+		/* SIGINT, SIGTERM, SIGHUP: a stop request */
+		if (sp->requests > 0 && loop_now() - sp->stop_at < STOP_WINDOW)
+			continue;
 		sp->lastsig = sig;
 		if (sp->requests++ == 0)
 			request_stop(sp);
 		else
-			stop_now(sp, EV_STOP_AGAIN);
+			stop_now(sp);
 	}
 }
 
@@ -797,7 +948,7 @@ run(struct sup *sp)
 			    sp->m[i].restart_at <= now)
 				step(sp, i, EV_BACKOFF_EXPIRED);
 		if (sp->stop == STOP_DRAIN && now >= sp->grace_at)
-			stop_now(sp, EV_GRACE_EXPIRED);
+			grace_expired(sp);
 		if (sp->stats_every > 0 && now >= sp->stats_at) {
 			show_stats(sp, now);
 			sp->stats_at += sp->stats_every;
@@ -845,11 +996,13 @@ load_file(struct pipeline *pl, const char *path)
 }
 
 static void
-setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps)
+setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
+    int own_group)
 {
 	struct member *m = &sp->m[i];
 	int p[2];
 
+	m->own_group = own_group;
 	m->name = ps->name;
 	m->argv = ps->argv;
 	m->state = STARTING;
@@ -934,7 +1087,7 @@ main(int argc, char *argv[])
 	const char *file = NULL, *pidpath = NULL;
 	enum pipeline_err e;
 	size_t i;
-	int ch, status;
+	int ch, status, shares;
 
 	setproctitle_init(argc, argv, environ);
 	prog_init(argc, argv);
@@ -988,24 +1141,37 @@ main(int argc, char *argv[])
 	/* inherited SIG_IGN for SIGCHLD would reap the stages behind our back */
 	signal(SIGCHLD, SIG_DFL);
 	if (sig_catch(SIGINT) == -1 || sig_catch(SIGTERM) == -1 ||
+	    sig_catch(SIGHUP) == -1 || sig_catch(SIGUSR1) == -1 ||
+	    sig_catch(SIGTSTP) == -1 || sig_catch(SIGCONT) == -1 ||
 	    sig_catch(SIGCHLD) == -1)
 		err(EX_OSERR, "sigaction");
+	/* orphans of a stage's descendants are ours to reap, not init's */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		err(EX_OSERR, "prctl");
+	std_flags[0] = fcntl(STDIN_FILENO, F_GETFL);
+	std_flags[1] = fcntl(STDOUT_FILENO, F_GETFL);
+	if (atexit(restore_std_flags) != 0)
+		errx(EX_OSERR, "atexit failed");
+	/* a first stage that reads our terminal must stay in its group */
+	shares = isatty(STDIN_FILENO) &&
+	    tcgetpgrp(STDIN_FILENO) == getpgrp();
 	if (setenv(STATS_ENV, "3", 1) == -1)
 		err(EX_OSERR, "setenv");
 	sp->n = pl.n;
 	for (i = 0; i < sp->n; i++)
-		setup_member(sp, i, &pl.stages[i]);
+		setup_member(sp, i, &pl.stages[i], !(i == 0 && shares));
 	sp->tty = isatty(STDERR_FILENO);
 	sp->start = loop_now();
 	sp->stats_at = sp->start + sp->stats_every;
 	run(sp);
 
 	if (!sp->quiet)
-		summary(sp);
+		figures(sp, 1);
 	status = exit_status(sp);
 	/* stopped at once by a second request: die by it, as asked */
 	if (sp->stop == STOP_NOW && sp->requests > 1) {
 		remove_pidfile();
+		restore_std_flags();
 		sig_raise_default(sp->lastsig);
 	}
 	pipeline_free(&pl);
