@@ -37,7 +37,7 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 .DELETE_ON_ERROR:
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
-.PHONY: all deps demo check bench install uninstall clean
+.PHONY: all deps demo check bench chaos install uninstall clean
 
 all: $(PROGS)
 
@@ -64,6 +64,10 @@ check: all $(TEST_BINS)
 
 bench: all
 	@scripts/bench
+
+# crash safety the long way: CHAOS_SECONDS of SIGKILLs under pipesup
+chaos: all
+	@scripts/chaos $(or $(CHAOS_SECONDS),30)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -22,6 +22,12 @@ bg() {
 	PID=$!
 }
 
+# bg5 ARGS...: as bg, with pipesup's stdout this shell's descriptor 5.
+bg5() {
+	env --default-signal=INT setsid pipesup "$@" >&5 2>"$ERR" 3>&- &
+	PID=$!
+}
+
 finish() {
 	ST=0
 	wait "$PID" || ST=$?
@@ -56,11 +62,11 @@ flowing() {
 	grep -qE 'statsink in [1-9]' "$ERR"
 }
 
-# drained: pipesup exited 0, every stage ended well, and the sink counted
-# every record the source wrote.
+# drained STATUS: pipesup exited 0, every stage ended well, and the sink
+# counted every record the source wrote.
 drained() {
 	local sent
-	assert_equal "$ST" 0
+	assert_equal "$1" 0
 	sent=$(sed -nE 's/^randsrc +[0-9]+ +0 +SIGTERM \(drain\) +0 +([0-9]+) +0$/\1/p' "$ERR")
 	[[ -n $sent ]] || {
 		cat "$ERR" >&2
@@ -77,7 +83,7 @@ drained() {
 	wait_for flowing
 	kill -TERM -- "-$PID"
 	finish
-	drained
+	drained "$ST"
 }
 
 @test "SIGINT to the whole process group (a terminal's ^C) is one drain" {
@@ -85,7 +91,7 @@ drained() {
 	wait_for flowing
 	kill -INT -- "-$PID"
 	finish
-	drained
+	drained "$ST"
 }
 
 @test "SIGHUP (a closed terminal) to the whole group is a drain" {
@@ -93,17 +99,18 @@ drained() {
 	wait_for flowing
 	kill -HUP -- "-$PID"
 	finish
-	drained
+	drained "$ST"
 }
 
 @test "SIGTERM to pipesup, then to its group at once, as timeout does, is one drain" {
-	bg --stats=50ms --grace 10s "${PIPELINE[@]}"
+	# sh lingers after its input ends, so both arrive while pipesup runs
+	bg --stats=50ms --grace 10s randsrc --rate 20000 --seed 9 :: sh -c 'cat; sleep 1' :: statsink
 	wait_for flowing
 	kill -TERM "$PID"
 	kill -TERM -- "-$PID"
 	kill -CONT -- "-$PID"
 	finish
-	drained
+	drained "$ST"
 }
 
 @test "timeout(1) stops the pipeline with a drain" {
@@ -111,9 +118,8 @@ drained() {
 		pipesup --stats=50ms --grace 10s "${PIPELINE[@]}"
 	echo "$output" >"$OUT"
 	echo "$stderr" >"$ERR"
-	ST=0
 	flowing
-	drained
+	drained "$status"
 }
 
 @test "SIGUSR1 prints each stage's figures once and stops nothing" {
@@ -126,7 +132,7 @@ drained() {
 	kill -0 "$PID"
 	kill -TERM "$PID"
 	finish
-	drained
+	drained "$ST"
 }
 
 @test "pipesup SIGKILLed: its stages die with it" {
@@ -200,8 +206,7 @@ drained() {
 
 @test "pipesup puts its stdout's flags back after a restarted last stage" {
 	exec 5> >(cat >/dev/null)
-	env --default-signal=INT setsid pipesup -q -r on-failure randsrc --rate 1000 :: procprint >&5 2>"$ERR" 3>&- &
-	PID=$!
+	bg5 -q -r on-failure randsrc --rate 1000 :: procprint
 	wait_for nonblocking 5
 	kill -KILL "$(kid procprint)"
 	wait_for grep -q 'procprint: SIGKILL; restarting' "$ERR"
