@@ -150,51 +150,10 @@ consume(struct stage *st)
 	return DRAINED;
 }
 
-/*
- * The signals from the pipe: a stop, a second stop, or SIGUSR1, which is
- * answered by the main loop, never from inside a drain.
- */
-static void
-take_signals(struct stage *st)
-{
-	int sig;
-
-	while ((sig = sig_take()) != 0) {
-		if (sig == SIGUSR1) {
-			st->usr1 = 1;
-			continue;
-		}
-		if (st->stopsig != 0)
-			prog_die(sig);	/* the second one stops at once */
-		st->stopsig = sig;
-	}
-}
-
-static void
-flush(struct stage *st)
-{
-	if (wbuf_flush(&st->out) == -1)
-		prog_ioerr("stdout");
-}
-
 void
 stage_drain(struct stage *st)
 {
-	struct pollfd pfd[2];
-
-	for (;;) {
-		flush(st);
-		if (wbuf_pending(&st->out) == 0)
-			break;
-		pfd[0].fd = st->out.fd;
-		pfd[0].events = POLLOUT;
-		pfd[1].fd = sig_fd();
-		pfd[1].events = POLLIN;
-		if (loop_wait(pfd, 2, LOOP_NEVER) == -1)
-			err(EX_OSERR, "poll");
-		if (pfd[1].revents & POLLIN)
-			take_signals(st);
-	}
+	run_write_out(&st->run);
 }
 
 void
@@ -256,20 +215,14 @@ stage_emit(struct stage *st, int64_t v)
 static void
 setup(struct stage *st)
 {
-	if (rbuf_init(&st->in, STDIN_FILENO, IN_CAP) == -1 ||
-	    wbuf_init(&st->out, STDOUT_FILENO, OUT_CAP) == -1)
+	if (rbuf_init(&st->in, STDIN_FILENO, IN_CAP) == -1)
 		err(EX_OSERR, NULL);
 	if (st->rejects != NULL &&
 	    (st->rejects_fd = badin_open(st->rejects)) == -1)
 		err(EX_IOERR, "%s", st->rejects);
 	if (fd_nonblock(STDIN_FILENO) == -1)
 		err(EX_IOERR, "stdin");
-	if (fd_nonblock(STDOUT_FILENO) == -1)
-		err(EX_IOERR, "stdout");
-	if (sig_catch(SIGINT) == -1 || sig_catch(SIGTERM) == -1 ||
-	    (st->ops->usr1 != NULL && sig_catch(SIGUSR1) == -1))
-		err(EX_OSERR, "sigaction");
-	stats_attach();
+	run_setup(&st->run, &st->out, OUT_CAP, st->ops->usr1 != NULL);
 }
 
 static int
@@ -290,9 +243,7 @@ finish(struct stage *st)
 		warnx("%ju bad record%s", (uintmax_t)st->counts.bad,
 		    st->counts.bad == 1 ? "" : "s");
 	rbuf_free(&st->in);
-	wbuf_free(&st->out);
-	if (st->stopsig != 0)
-		prog_die(st->stopsig);
+	run_end(&st->run);
 	return st->counts.bad > 0 ? EX_DATAERR : 0;
 }
 
@@ -310,11 +261,11 @@ stage_run(struct stage *st)
 		if ((c = consume(st)) == STOPPED)
 			break;
 		/* stopped by a signal, a part line left unread is dropped */
-		reading = !st->in.eof && st->stopsig == 0;
+		reading = !st->in.eof && st->run.stopsig == 0;
 		if (!reading && c == DRAINED)
 			break;
 		/* nothing more to do until something is ready: write it all */
-		flush(st);
+		run_flush(&st->run);
 		stats_publish(&st->counts);
 		if (c == OUT_FULL && wbuf_pending(&st->out) == 0)
 			continue;
@@ -332,9 +283,9 @@ stage_run(struct stage *st)
 			err(EX_OSERR, "poll");
 
 		if (pfd[SIG].revents & POLLIN)
-			take_signals(st);
-		if (st->usr1) {
-			st->usr1 = 0;
+			run_signals(&st->run);
+		if (st->run.usr1) {
+			st->run.usr1 = 0;
 			st->ops->usr1(st);
 		}
 		if (st->deadline != LOOP_NEVER &&
@@ -342,9 +293,8 @@ stage_run(struct stage *st)
 			st->deadline = LOOP_NEVER;
 			st->ops->tick(st, now);
 		}
-		/* POLLHUP too: read on to the end of input */
-		if (pfd[IN].fd != -1 && pfd[IN].revents != 0 &&
-		    st->stopsig == 0 && rbuf_fill(&st->in) == -1)
+		if (pfd[IN].revents & POLLIN && st->run.stopsig == 0 &&
+		    rbuf_fill(&st->in) == -1)
 			err(EX_IOERR, "stdin");
 	}
 	return finish(st);
