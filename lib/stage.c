@@ -54,8 +54,18 @@ reject_save(struct stage *st, const char *p, size_t n)
 		err(EX_IOERR, "%s", st->rejects);
 }
 
-/* How a bad line ends, for the dead-letter file. */
+/* How a line ends: for the dead-letter file, and how far it goes. */
 enum ending { NEWLINE, END_OF_INPUT, CONTINUES };
+
+/* A line at the head of the input. */
+struct line {
+	const char	*p;
+	size_t		 len;		/* its text, without the '\n' */
+	size_t		 size;		/* what it takes of the input */
+	enum ending	 ending;
+};
+
+#define NO_LINE	(-1)
 
 /*
  * A bad line: warn (the first few), keep it verbatim in the dead-letter
@@ -63,86 +73,110 @@ enum ending { NEWLINE, END_OF_INPUT, CONTINUES };
  * --strict.
  */
 static void
-bad_record(struct stage *st, enum rec_status why, const char *line,
-    size_t n, enum ending ending)
+bad_record(struct stage *st, enum rec_status why, struct line l)
 {
 	char excerpt[BADIN_EXCERPT_MAX];
 
 	st->counts.bad++;
 	if (st->counts.bad <= BADIN_SHOWN) {
-		badin_excerpt(excerpt, line, n);
+		badin_excerpt(excerpt, l.p, l.len);
 		warnx("line %ju: bad record \"%s\": %s", (uintmax_t)st->lineno,
 		    excerpt, rec_strerror(why));
 	}
-	reject_save(st, line, n + (ending == NEWLINE));
-	if (ending == END_OF_INPUT)
+	reject_save(st, l.p, l.len + (l.ending == NEWLINE));
+	if (l.ending == END_OF_INPUT)
 		reject_save(st, "\n", 1);
 	if (st->strict)
 		st->failed = 1;
 }
 
 /*
- * Takes every complete line out of the input buffer while the output has
- * room for what one record may make.  At end of input a last line without
- * '\n' counts as complete.
+ * Finds the line at the head of the input and parses it, the common line
+ * (bare digits) in the same pass.  Returns its rec_status and sets *l, and
+ * *v for REC_OK; or NO_LINE while no whole line is there yet.  At end of
+ * input a last line without '\n' is whole; a line already too long to
+ * wait for its end comes as REC_LONG and CONTINUES.
+ */
+static inline int
+next_line(const struct rbuf *in, struct line *l, int64_t *v)
+{
+	const char *p = in->buf + in->start, *nl;
+	size_t avail, n;
+
+	l->p = p;
+	l->ending = NEWLINE;
+	if ((n = rec_scan(p, v)) > 0) {
+		l->size = n;
+		l->len = n - 1;
+		return REC_OK;
+	}
+	avail = rbuf_avail(in);
+	if ((nl = memchr(p, '\n', avail)) != NULL) {
+		l->len = (size_t)(nl - p);
+		l->size = l->len + 1;
+	} else if (avail > REC_LINE_MAX + 1) {
+		l->size = l->len = avail;
+		l->ending = CONTINUES;
+		return REC_LONG;
+	} else if (in->eof) {
+		l->size = l->len = avail;
+		l->ending = END_OF_INPUT;
+	} else
+		return NO_LINE;
+	/* a "\r" before the '\n' is not the line's own */
+	if (l->len > REC_LINE_MAX && !(l->len == REC_LINE_MAX + 1 &&
+	    p[l->len - 1] == '\r'))
+		return REC_LONG;
+	return rec_parse(p, l->len, v);
+}
+
+/* The rest of an overlong line goes to the dead-letter file only. */
+static void
+skip_long(struct stage *st)
+{
+	struct rbuf *in = &st->in;
+	const char *p = in->buf + in->start, *nl;
+	size_t n = rbuf_avail(in);
+
+	if ((nl = memchr(p, '\n', n)) != NULL) {
+		n = (size_t)(nl - p) + 1;
+		st->skipping = 0;
+	}
+	reject_save(st, p, n);
+	in->start += n;
+}
+
+/*
+ * Handles every whole line in the input while the output has room for
+ * what one record may make.
  */
 static enum consumed
 consume(struct stage *st)
 {
 	struct rbuf *in = &st->in;
-	const char *p, *nl;
-	size_t avail, len;
+	struct line l;
 	int64_t v;
 	int r;
 
-	while ((avail = rbuf_avail(in)) > 0) {
-		p = in->buf + in->start;
+	while (rbuf_avail(in) > 0) {
 		if (st->skipping) {
-			/* the rest of an overlong line: only to the rejects */
-			nl = memchr(p, '\n', avail);
-			len = nl != NULL ? (size_t)(nl - p) + 1 : avail;
-			reject_save(st, p, len);
-			in->start += len;
-			if (nl != NULL)
-				st->skipping = 0;
+			skip_long(st);
 			continue;
 		}
 		if (wbuf_reserve(&st->out, st->ops->maxout) == NULL)
 			return OUT_FULL;
-		if ((len = rec_scan(p, &v)) > 0) {
-			/* the common line, bare digits, parsed on the way */
-			nl = p + --len;
-			r = REC_OK;
-		} else if ((nl = memchr(p, '\n', avail)) != NULL) {
-			len = (size_t)(nl - p);
-			/* a "\r" before the '\n' is not the line's own */
-			if (len > REC_LINE_MAX && !(len == REC_LINE_MAX + 1 &&
-			    p[len - 1] == '\r'))
-				r = REC_LONG;
-			else
-				r = rec_parse(p, len, &v);
-		} else if (avail > REC_LINE_MAX + 1) {
-			/* too long already: report it, skip to its end */
-			st->lineno++;
-			bad_record(st, REC_LONG, p, avail, CONTINUES);
-			st->skipping = 1;
-			in->start += avail;
-			if (st->failed)
-				return STOPPED;
-			continue;
-		} else if (!in->eof)
+		if ((r = next_line(in, &l, &v)) == NO_LINE)
 			return DRAINED;
-		else {
-			len = avail;
-			r = rec_parse(p, len, &v);
-		}
 		st->lineno++;
-		in->start += len + (nl != NULL);
-		if (r == REC_OK && (r = st->ops->record(st, v)) == REC_OK)
+		in->start += l.size;
+		if (r == REC_OK)
+			r = st->ops->record(st, v);
+		if (r == REC_OK)
 			st->counts.in++;
 		else if (r != REC_BLANK) {
-			bad_record(st, r, p, len,
-			    nl != NULL ? NEWLINE : END_OF_INPUT);
+			bad_record(st, r, l);
+			if (l.ending == CONTINUES)
+				st->skipping = 1;
 			if (st->failed)
 				return STOPPED;
 		}
