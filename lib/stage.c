@@ -20,7 +20,11 @@
 #define IN_CAP	(64 * 1024)
 #define OUT_CAP	(128 * 1024)
 
-enum consumed { DRAINED, OUT_FULL, STOPPED };
+/*
+ * Why consume() returned: no whole line is left in the input, the output
+ * has no room for what one more record may make, or --strict stopped.
+ */
+enum consumed { NEED_INPUT, OUT_FULL, STOPPED };
 
 void
 stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
@@ -166,7 +170,7 @@ consume(struct stage *st)
 		if (wbuf_reserve(&st->out, st->ops->maxout) == NULL)
 			return OUT_FULL;
 		if ((r = next_line(in, &l, &v)) == NO_LINE)
-			return DRAINED;
+			return NEED_INPUT;
 		st->lineno++;
 		in->start += l.size;
 		if (r == REC_OK)
@@ -181,11 +185,11 @@ consume(struct stage *st)
 				return STOPPED;
 		}
 	}
-	return DRAINED;
+	return NEED_INPUT;
 }
 
 void
-stage_drain(struct stage *st)
+stage_write_out(struct stage *st)
 {
 	run_write_out(&st->run);
 }
@@ -200,7 +204,7 @@ stage_write(struct stage *st, const void *p, size_t n)
 	while (n > 0) {
 		room = st->out.cap - wbuf_pending(&st->out);
 		if (room == 0) {
-			stage_drain(st);
+			stage_write_out(st);
 			continue;
 		}
 		take = n < room ? n : room;
@@ -241,7 +245,7 @@ stage_emit(struct stage *st, int64_t v)
 	char *p;
 
 	while ((p = wbuf_reserve(&st->out, REC_FMT_MAX)) == NULL)
-		stage_drain(st);
+		stage_write_out(st);
 	wbuf_commit(&st->out, rec_format(p, v));
 	st->counts.out++;
 }
@@ -264,7 +268,7 @@ finish(struct stage *st)
 {
 	if (!st->failed && st->ops->finish != NULL)
 		st->ops->finish(st);
-	stage_drain(st);
+	stage_write_out(st);
 	stats_publish(&st->counts);
 	if (st->skipping)
 		reject_save(st, "\n", 1);
@@ -296,7 +300,7 @@ stage_run(struct stage *st)
 			break;
 		/* stopped by a signal, a part line left unread is dropped */
 		reading = !st->in.eof && st->run.stopsig == 0;
-		if (!reading && c == DRAINED)
+		if (!reading && c == NEED_INPUT)
 			break;
 		/* nothing more to do until something is ready: write it all */
 		run_flush(&st->run);

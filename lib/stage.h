@@ -108,6 +108,6 @@ void	stage_printf(struct stage *, const char *fmt, ...)
 void	stage_emit(struct stage *, int64_t v);
 
 /* Writes out everything queued, waiting as long as it takes. */
-void	stage_drain(struct stage *);
+void	stage_write_out(struct stage *);
 
 #endif
