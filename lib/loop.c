@@ -19,7 +19,7 @@ loop_wait(struct pollfd *fds, int n, int64_t deadline)
 {
 	struct timespec ts, *tsp = NULL;
 	int64_t left;
-	int r;
+	int i, r;
 
 	if (deadline != LOOP_NEVER) {
 		left = deadline - loop_now();
@@ -32,5 +32,8 @@ loop_wait(struct pollfd *fds, int n, int64_t deadline)
 	r = ppoll(fds, (nfds_t)n, tsp, NULL);
 	if (r == -1 && errno == EINTR)
 		return 0;
+	for (i = 0; r > 0 && i < n; i++)
+		if (fds[i].revents & (POLLHUP | POLLERR))
+			fds[i].revents |= fds[i].events;
 	return r;
 }

@@ -1,11 +1,7 @@
 #include "source.h"
 
-#include <err.h>
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "fd.h"
 #include "loop.h"
 #include "prog.h"
 #include "sig.h"
@@ -34,41 +30,6 @@ source_option(struct source *src, int ch, const char *arg, const char *help)
 	}
 }
 
-static void
-take_signals(struct source *src)
-{
-	int sig;
-
-	while ((sig = sig_take()) != 0) {
-		if (src->stopsig != 0)
-			prog_die(sig);	/* the second one stops at once */
-		src->stopsig = sig;
-	}
-}
-
-/* Waits for any of: stdout writable (if asked), a signal, the deadline. */
-static void
-wait_for(struct source *src, int want_out, int64_t deadline)
-{
-	struct pollfd pfd[2];
-
-	pfd[0].fd = sig_fd();
-	pfd[0].events = POLLIN;
-	pfd[1].fd = want_out ? src->out.fd : -1;
-	pfd[1].events = POLLOUT;
-	if (loop_wait(pfd, 2, deadline) == -1)
-		err(EX_OSERR, "poll");
-	if (pfd[0].revents & POLLIN)
-		take_signals(src);
-}
-
-static void
-flush(struct source *src)
-{
-	if (wbuf_flush(&src->out) == -1)
-		prog_ioerr("stdout");
-}
-
 /* How many records are due by now: all of them without a rate. */
 static uint64_t
 due(const struct source *src, int64_t start)
@@ -90,16 +51,9 @@ source_run(struct source *src)
 	int64_t start, next;
 	char *dst;
 
-	if (wbuf_init(&src->out, STDOUT_FILENO, OUT_CAP) == -1)
-		err(EX_OSERR, NULL);
-	if (fd_nonblock(STDOUT_FILENO) == -1)
-		err(EX_IOERR, "stdout");
-	if (sig_catch(SIGINT) == -1 || sig_catch(SIGTERM) == -1)
-		err(EX_OSERR, "sigaction");
-	stats_attach();
-
+	run_setup(&src->run, &src->out, OUT_CAP, 0);
 	start = loop_now();
-	while (src->stopsig == 0 && made != (uint64_t)src->count) {
+	while (src->run.stopsig == 0 && made != (uint64_t)src->count) {
 		/*
 		 * Fill the buffer to the brim: room for n records of the
 		 * longest size leaves room for more of the usual size.
@@ -114,27 +68,21 @@ source_run(struct source *src)
 		}
 		src->counts.out = made;
 		/* about to wait, or the buffer is full: write it all */
-		flush(src);
+		run_flush(&src->run);
 		stats_publish(&src->counts);
 		if (wbuf_pending(&src->out) > 0)
-			wait_for(src, 1, LOOP_NEVER);
+			run_wait(&src->run, 1, LOOP_NEVER);
 		else if (src->rate > 0 && made != (uint64_t)src->count &&
 		    made == due(src, start)) {
 			/* the next is due at start + made / rate, rounded up */
 			next = start + (int64_t)((double)made * 1e9 / src->rate) + 1;
-			wait_for(src, 0, next);
+			run_wait(&src->run, 0, next);
 		} else if (sig_pending())
-			take_signals(src);
+			run_signals(&src->run);
 	}
 
 	/* every record made is written out, then the stop is honoured */
-	while (wbuf_pending(&src->out) > 0) {
-		flush(src);
-		if (wbuf_pending(&src->out) > 0)
-			wait_for(src, 1, LOOP_NEVER);
-	}
-	wbuf_free(&src->out);
-	if (src->stopsig != 0)
-		prog_die(src->stopsig);
+	run_write_out(&src->run);
+	run_end(&src->run);
 	return 0;
 }

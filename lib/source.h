@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "prog.h"
+#include "run.h"
 #include "stats.h"
 
 struct source {
@@ -29,7 +30,7 @@ struct source {
 	/* the runtime's */
 	struct wbuf	   out;
 	struct stats_counts counts;
-	int		   stopsig;
+	struct run	   run;
 };
 
 /* A source with no rate and no end; the program sets fill and the rest. */

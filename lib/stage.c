@@ -20,7 +20,11 @@
 #define IN_CAP	(64 * 1024)
 #define OUT_CAP	(128 * 1024)
 
-enum consumed { DRAINED, OUT_FULL, STOPPED };
+/*
+ * Why consume() returned: no whole line is left in the input, the output
+ * has no room for what one more record may make, or --strict stopped.
+ */
+enum consumed { NEED_INPUT, OUT_FULL, STOPPED };
 
 void
 stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
@@ -54,8 +58,18 @@ reject_save(struct stage *st, const char *p, size_t n)
 		err(EX_IOERR, "%s", st->rejects);
 }
 
-/* How a bad line ends, for the dead-letter file. */
+/* How a line ends: for the dead-letter file, and how far it goes. */
 enum ending { NEWLINE, END_OF_INPUT, CONTINUES };
+
+/* A line at the head of the input. */
+struct line {
+	const char	*p;
+	size_t		 len;		/* its text, without the '\n' */
+	size_t		 size;		/* what it takes of the input */
+	enum ending	 ending;
+};
+
+#define NO_LINE	(-1)
 
 /*
  * A bad line: warn (the first few), keep it verbatim in the dead-letter
@@ -63,138 +77,121 @@ enum ending { NEWLINE, END_OF_INPUT, CONTINUES };
  * --strict.
  */
 static void
-bad_record(struct stage *st, enum rec_status why, const char *line,
-    size_t n, enum ending ending)
+bad_record(struct stage *st, enum rec_status why, struct line l)
 {
 	char excerpt[BADIN_EXCERPT_MAX];
 
 	st->counts.bad++;
 	if (st->counts.bad <= BADIN_SHOWN) {
-		badin_excerpt(excerpt, line, n);
+		badin_excerpt(excerpt, l.p, l.len);
 		warnx("line %ju: bad record \"%s\": %s", (uintmax_t)st->lineno,
 		    excerpt, rec_strerror(why));
 	}
-	reject_save(st, line, n + (ending == NEWLINE));
-	if (ending == END_OF_INPUT)
+	reject_save(st, l.p, l.len + (l.ending == NEWLINE));
+	if (l.ending == END_OF_INPUT)
 		reject_save(st, "\n", 1);
 	if (st->strict)
 		st->failed = 1;
 }
 
 /*
- * Takes every complete line out of the input buffer while the output has
- * room for what one record may make.  At end of input a last line without
- * '\n' counts as complete.
+ * Finds the line at the head of the input and parses it, the common line
+ * (bare digits) in the same pass.  Returns its rec_status and sets *l, and
+ * *v for REC_OK; or NO_LINE while no whole line is there yet.  At end of
+ * input a last line without '\n' is whole; a line already too long to
+ * wait for its end comes as REC_LONG and CONTINUES.
+ */
+static inline int
+next_line(const struct rbuf *in, struct line *l, int64_t *v)
+{
+	const char *p = in->buf + in->start, *nl;
+	size_t avail, n;
+
+	l->p = p;
+	l->ending = NEWLINE;
+	if ((n = rec_scan(p, v)) > 0) {
+		l->size = n;
+		l->len = n - 1;
+		return REC_OK;
+	}
+	avail = rbuf_avail(in);
+	if ((nl = memchr(p, '\n', avail)) != NULL) {
+		l->len = (size_t)(nl - p);
+		l->size = l->len + 1;
+	} else if (avail > REC_LINE_MAX + 1) {
+		l->size = l->len = avail;
+		l->ending = CONTINUES;
+		return REC_LONG;
+	} else if (in->eof) {
+		l->size = l->len = avail;
+		l->ending = END_OF_INPUT;
+	} else
+		return NO_LINE;
+	/* a "\r" before the '\n' is not the line's own */
+	if (l->len > REC_LINE_MAX && !(l->len == REC_LINE_MAX + 1 &&
+	    p[l->len - 1] == '\r'))
+		return REC_LONG;
+	return rec_parse(p, l->len, v);
+}
+
+/* The rest of an overlong line goes to the dead-letter file only. */
+static void
+skip_long(struct stage *st)
+{
+	struct rbuf *in = &st->in;
+	const char *p = in->buf + in->start, *nl;
+	size_t n = rbuf_avail(in);
+
+	if ((nl = memchr(p, '\n', n)) != NULL) {
+		n = (size_t)(nl - p) + 1;
+		st->skipping = 0;
+	}
+	reject_save(st, p, n);
+	in->start += n;
+}
+
+/*
+ * Handles every whole line in the input while the output has room for
+ * what one record may make.
  */
 static enum consumed
 consume(struct stage *st)
 {
 	struct rbuf *in = &st->in;
-	const char *p, *nl;
-	size_t avail, len;
+	struct line l;
 	int64_t v;
 	int r;
 
-	while ((avail = rbuf_avail(in)) > 0) {
-		p = in->buf + in->start;
+	while (rbuf_avail(in) > 0) {
 		if (st->skipping) {
-			/* the rest of an overlong line: only to the rejects */
-			nl = memchr(p, '\n', avail);
-			len = nl != NULL ? (size_t)(nl - p) + 1 : avail;
-			reject_save(st, p, len);
-			in->start += len;
-			if (nl != NULL)
-				st->skipping = 0;
+			skip_long(st);
 			continue;
 		}
 		if (wbuf_reserve(&st->out, st->ops->maxout) == NULL)
 			return OUT_FULL;
-		if ((len = rec_scan(p, &v)) > 0) {
-			/* the common line, bare digits, parsed on the way */
-			nl = p + --len;
-			r = REC_OK;
-		} else if ((nl = memchr(p, '\n', avail)) != NULL) {
-			len = (size_t)(nl - p);
-			/* a "\r" before the '\n' is not the line's own */
-			if (len > REC_LINE_MAX && !(len == REC_LINE_MAX + 1 &&
-			    p[len - 1] == '\r'))
-				r = REC_LONG;
-			else
-				r = rec_parse(p, len, &v);
-		} else if (avail > REC_LINE_MAX + 1) {
-			/* too long already: report it, skip to its end */
-			st->lineno++;
-			bad_record(st, REC_LONG, p, avail, CONTINUES);
-			st->skipping = 1;
-			in->start += avail;
-			if (st->failed)
-				return STOPPED;
-			continue;
-		} else if (!in->eof)
-			return DRAINED;
-		else {
-			len = avail;
-			r = rec_parse(p, len, &v);
-		}
+		if ((r = next_line(in, &l, &v)) == NO_LINE)
+			return NEED_INPUT;
 		st->lineno++;
-		in->start += len + (nl != NULL);
-		if (r == REC_OK && (r = st->ops->record(st, v)) == REC_OK)
+		in->start += l.size;
+		if (r == REC_OK)
+			r = st->ops->record(st, v);
+		if (r == REC_OK)
 			st->counts.in++;
 		else if (r != REC_BLANK) {
-			bad_record(st, r, p, len,
-			    nl != NULL ? NEWLINE : END_OF_INPUT);
+			bad_record(st, r, l);
+			if (l.ending == CONTINUES)
+				st->skipping = 1;
 			if (st->failed)
 				return STOPPED;
 		}
 	}
-	return DRAINED;
-}
-
-/*
- * The signals from the pipe: a stop, a second stop, or SIGUSR1, which is
- * answered by the main loop, never from inside a drain.
- */
-static void
-take_signals(struct stage *st)
-{
-	int sig;
-
-	while ((sig = sig_take()) != 0) {
-		if (sig == SIGUSR1) {
-			st->usr1 = 1;
-			continue;
-		}
-		if (st->stopsig != 0)
-			prog_die(sig);	/* the second one stops at once */
-		st->stopsig = sig;
-	}
-}
-
-static void
-flush(struct stage *st)
-{
-	if (wbuf_flush(&st->out) == -1)
-		prog_ioerr("stdout");
+	return NEED_INPUT;
 }
 
 void
-stage_drain(struct stage *st)
+stage_write_out(struct stage *st)
 {
-	struct pollfd pfd[2];
-
-	for (;;) {
-		flush(st);
-		if (wbuf_pending(&st->out) == 0)
-			break;
-		pfd[0].fd = st->out.fd;
-		pfd[0].events = POLLOUT;
-		pfd[1].fd = sig_fd();
-		pfd[1].events = POLLIN;
-		if (loop_wait(pfd, 2, LOOP_NEVER) == -1)
-			err(EX_OSERR, "poll");
-		if (pfd[1].revents & POLLIN)
-			take_signals(st);
-	}
+	run_write_out(&st->run);
 }
 
 void
@@ -207,7 +204,7 @@ stage_write(struct stage *st, const void *p, size_t n)
 	while (n > 0) {
 		room = st->out.cap - wbuf_pending(&st->out);
 		if (room == 0) {
-			stage_drain(st);
+			stage_write_out(st);
 			continue;
 		}
 		take = n < room ? n : room;
@@ -248,7 +245,7 @@ stage_emit(struct stage *st, int64_t v)
 	char *p;
 
 	while ((p = wbuf_reserve(&st->out, REC_FMT_MAX)) == NULL)
-		stage_drain(st);
+		stage_write_out(st);
 	wbuf_commit(&st->out, rec_format(p, v));
 	st->counts.out++;
 }
@@ -256,20 +253,14 @@ stage_emit(struct stage *st, int64_t v)
 static void
 setup(struct stage *st)
 {
-	if (rbuf_init(&st->in, STDIN_FILENO, IN_CAP) == -1 ||
-	    wbuf_init(&st->out, STDOUT_FILENO, OUT_CAP) == -1)
+	if (rbuf_init(&st->in, STDIN_FILENO, IN_CAP) == -1)
 		err(EX_OSERR, NULL);
 	if (st->rejects != NULL &&
 	    (st->rejects_fd = badin_open(st->rejects)) == -1)
 		err(EX_IOERR, "%s", st->rejects);
 	if (fd_nonblock(STDIN_FILENO) == -1)
 		err(EX_IOERR, "stdin");
-	if (fd_nonblock(STDOUT_FILENO) == -1)
-		err(EX_IOERR, "stdout");
-	if (sig_catch(SIGINT) == -1 || sig_catch(SIGTERM) == -1 ||
-	    (st->ops->usr1 != NULL && sig_catch(SIGUSR1) == -1))
-		err(EX_OSERR, "sigaction");
-	stats_attach();
+	run_setup(&st->run, &st->out, OUT_CAP, st->ops->usr1 != NULL);
 }
 
 static int
@@ -277,7 +268,7 @@ finish(struct stage *st)
 {
 	if (!st->failed && st->ops->finish != NULL)
 		st->ops->finish(st);
-	stage_drain(st);
+	stage_write_out(st);
 	stats_publish(&st->counts);
 	if (st->skipping)
 		reject_save(st, "\n", 1);
@@ -290,9 +281,7 @@ finish(struct stage *st)
 		warnx("%ju bad record%s", (uintmax_t)st->counts.bad,
 		    st->counts.bad == 1 ? "" : "s");
 	rbuf_free(&st->in);
-	wbuf_free(&st->out);
-	if (st->stopsig != 0)
-		prog_die(st->stopsig);
+	run_end(&st->run);
 	return st->counts.bad > 0 ? EX_DATAERR : 0;
 }
 
@@ -310,11 +299,11 @@ stage_run(struct stage *st)
 		if ((c = consume(st)) == STOPPED)
 			break;
 		/* stopped by a signal, a part line left unread is dropped */
-		reading = !st->in.eof && st->stopsig == 0;
-		if (!reading && c == DRAINED)
+		reading = !st->in.eof && st->run.stopsig == 0;
+		if (!reading && c == NEED_INPUT)
 			break;
 		/* nothing more to do until something is ready: write it all */
-		flush(st);
+		run_flush(&st->run);
 		stats_publish(&st->counts);
 		if (c == OUT_FULL && wbuf_pending(&st->out) == 0)
 			continue;
@@ -332,9 +321,9 @@ stage_run(struct stage *st)
 			err(EX_OSERR, "poll");
 
 		if (pfd[SIG].revents & POLLIN)
-			take_signals(st);
-		if (st->usr1) {
-			st->usr1 = 0;
+			run_signals(&st->run);
+		if (st->run.usr1) {
+			st->run.usr1 = 0;
 			st->ops->usr1(st);
 		}
 		if (st->deadline != LOOP_NEVER &&
@@ -342,9 +331,8 @@ stage_run(struct stage *st)
 			st->deadline = LOOP_NEVER;
 			st->ops->tick(st, now);
 		}
-		/* POLLHUP too: read on to the end of input */
-		if (pfd[IN].fd != -1 && pfd[IN].revents != 0 &&
-		    st->stopsig == 0 && rbuf_fill(&st->in) == -1)
+		if (pfd[IN].revents & POLLIN && st->run.stopsig == 0 &&
+		    rbuf_fill(&st->in) == -1)
 			err(EX_IOERR, "stdin");
 	}
 	return finish(st);

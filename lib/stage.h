@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "prog.h"
 #include "record.h"
+#include "run.h"
 #include "stats.h"
 
 #define STAGE_LONGOPTS \
@@ -65,11 +66,10 @@ struct stage {
 	int			 strict;
 	const char		*rejects;
 	int			 rejects_fd;
+	struct run		 run;
 	struct rbuf		 in;
 	uint64_t		 lineno;
 	int			 skipping;	/* inside an overlong line */
-	int			 stopsig;	/* SIGINT or SIGTERM arrived */
-	int			 usr1;		/* SIGUSR1 arrived, not answered */
 	int			 failed;	/* --strict met a bad record */
 };
 
@@ -108,6 +108,6 @@ void	stage_printf(struct stage *, const char *fmt, ...)
 void	stage_emit(struct stage *, int64_t v);
 
 /* Writes out everything queued, waiting as long as it takes. */
-void	stage_drain(struct stage *);
+void	stage_write_out(struct stage *);
 
 #endif
