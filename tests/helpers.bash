@@ -134,3 +134,30 @@ stalled_stays_bounded() {
 	assert [ "$r2" -lt "$RSS_LIMIT_KIB" ]
 	assert [ $((r2 - r1)) -lt 1000 ]
 }
+
+# For the pipesup tests, which set OUT and ERR.
+# bg ARGS...: pipesup in the background, in a process group of its own
+# (its pid), with SIGINT caught as it is at a terminal.
+bg() {
+	env --default-signal=INT setsid pipesup "$@" >"$OUT" 2>"$ERR" 3>&- &
+	PID=$!
+}
+
+# finish: wait for pipesup; ST is its status as the shell reports it.
+# shellcheck disable=SC2034 # ST is for the test that calls it
+finish() {
+	ST=0
+	wait "$PID" || ST=$?
+}
+
+# kid NAME: the pid of pipesup's child NAME.
+kid() {
+	pgrep -P "$PID" -x "$1"
+}
+
+# kill_leftover_pipeline: a failed test must not leave a pipeline running.
+kill_leftover_pipeline() {
+	if [[ -n ${PID:-} ]] && kill -0 "$PID" 2>/dev/null; then
+		kill -KILL -- "-$PID" 2>/dev/null || true
+	fi
+}

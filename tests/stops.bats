@@ -10,31 +10,13 @@ setup() {
 }
 
 teardown() {
-	if [[ -n ${PID:-} ]] && kill -0 "$PID" 2>/dev/null; then
-		kill -KILL -- "-$PID" 2>/dev/null || true
-	fi
-}
-
-# bg ARGS...: pipesup in a process group of its own (its pid), SIGINT
-# caught as at a terminal.
-bg() {
-	env --default-signal=INT setsid pipesup "$@" >"$OUT" 2>"$ERR" 3>&- &
-	PID=$!
+	kill_leftover_pipeline
 }
 
 # bg5 ARGS...: as bg, with pipesup's stdout this shell's descriptor 5.
 bg5() {
 	env --default-signal=INT setsid pipesup "$@" >&5 2>"$ERR" 3>&- &
 	PID=$!
-}
-
-finish() {
-	ST=0
-	wait "$PID" || ST=$?
-}
-
-kid() {
-	pgrep -P "$PID" -x "$1"
 }
 
 # gone PID: no such process, or only its zombie, waiting to be reaped.
