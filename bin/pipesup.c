@@ -116,7 +116,9 @@ enum stop { STOP_NONE, STOP_DRAIN, STOP_NOW };
 /* A stage of the pipeline as the supervisor sees it. */
 struct member {
 	const char		*name;
-	char			**argv;
+	const struct pipeline_stage *def;	/* its command and settings */
+	enum restart_policy	 policy;
+	int			 stopsig;	/* what a drain sends it */
 	enum state		 state;
 	pid_t			 pid;		/* -1 while not running */
 	pid_t			 lastpid;
@@ -126,7 +128,7 @@ struct member {
 	int64_t			 restart_at;	/* while BACKING_OFF */
 	int			 restarts;
 	struct restart		 restart;
-	int			 termsent;	/* we sent it SIGTERM */
+	int			 stopsent;	/* we sent it stopsig */
 	enum kill		 killed;	/* we sent it SIGKILL */
 	int			 in_ended;	/* its writer ended for good */
 	int			 out_gone;	/* its reader ended for good */
@@ -275,7 +277,7 @@ describe(const struct member *m, char *buf, size_t len)
 		why = " (after grace)";
 	else if (m->killed == K_NOW && sig == SIGKILL)
 		why = " (interrupt)";
-	else if (m->termsent && sig == SIGTERM)
+	else if (m->stopsent && sig == m->stopsig)
 		why = " (drain)";
 	else if (m->out_gone && sig == SIGPIPE)
 		why = " (reader gone)";
@@ -298,7 +300,7 @@ run_ended_well(const struct member *m)
 {
 	if (WIFEXITED(m->status))
 		return WEXITSTATUS(m->status) == 0;
-	return (WTERMSIG(m->status) == SIGTERM && m->termsent) ||
+	return (WTERMSIG(m->status) == m->stopsig && m->stopsent) ||
 	    (WTERMSIG(m->status) == SIGPIPE && m->out_gone);
 }
 
@@ -429,8 +431,10 @@ decide(struct sup *sp, size_t i)
 	/* an end of input is final, but only once the pipe is empty */
 	e.input_over = m->in_ended && queued(sp, i - 1) <= 0;
 	e.reader_gone = m->out_gone;
+	/* the first stage's exit 0 ends the stream, unless it says otherwise */
+	e.source = i == 0 && m->def->restart == -1;
 	describe(m, how, sizeof(how));
-	switch (restart_decide(&m->restart, sp->policy, sp->max_restarts, &e,
+	switch (restart_decide(&m->restart, m->policy, sp->max_restarts, &e,
 	    &delay)) {
 	case RESTART_FINAL:
 		end_for_good(sp, i, e.well ? ENDED_WELL : FAILED);
@@ -509,8 +513,8 @@ step(struct sup *sp, size_t i, enum event ev)
 		break;
 	case EV_STOP:
 		if (m->state == RUNNING) {
-			if (signal_member(m, SIGTERM) == 0)
-				m->termsent = 1;
+			if (signal_member(m, m->stopsig) == 0)
+				m->stopsent = 1;
 			m->state = STOPPING;
 		} else if (m->state == BACKING_OFF)
 			end_as_last_run(sp, i);
@@ -562,9 +566,10 @@ child(struct member *m, pid_t sup, int in, int out, int held)
 	 * ^C is for pipesup, which drains in order; so is the hang-up of a
 	 * terminal, for a first stage left in pipesup's group to read it.
 	 */
-	sa.sa_handler = SIG_IGN;
+	sa.sa_handler = m->stopsig == SIGINT ? SIG_DFL : SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
-	if (!m->own_group)
+	sa.sa_handler = SIG_IGN;
+	if (!m->own_group && m->stopsig != SIGHUP)
 		sigaction(SIGHUP, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -578,8 +583,16 @@ child(struct member *m, pid_t sup, int in, int out, int held)
 	    dup2(m->statsfd, STATS_FD)) == -1)
 		_exit(EX_OSERR);
 	closefrom(STATS_FD + 1);
-	execvp(m->argv[0], m->argv);
-	dprintf(STDERR_FILENO, "cannot run %s: %s\n", m->argv[0],
+	for (k = 0; k < m->def->nenv; k++)
+		if (putenv(m->def->env[k]) == -1)
+			_exit(EX_OSERR);
+	if (m->def->dir != NULL && chdir(m->def->dir) == -1) {
+		dprintf(STDERR_FILENO, "cannot change to %s: %s\n",
+		    m->def->dir, strerror(errno));
+		_exit(126);
+	}
+	execvp(m->def->argv[0], m->def->argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", m->def->argv[0],
 	    strerror(errno));
 	_exit(127);
 }
@@ -1004,7 +1017,10 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 
 	m->own_group = own_group;
 	m->name = ps->name;
-	m->argv = ps->argv;
+	m->def = ps;
+	m->policy = ps->restart == -1 ? sp->policy :
+	    (enum restart_policy)ps->restart;
+	m->stopsig = ps->stopsig == 0 ? SIGTERM : ps->stopsig;
 	m->state = STARTING;
 	m->pid = m->lastpid = -1;
 	restart_init(&m->restart);
@@ -1032,18 +1048,35 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 	}
 }
 
+/* Each command, and each stage's dir=, before anything starts. */
 static void
 check_programs(const struct pipeline *pl, const char *file)
 {
+	const struct pipeline_stage *st;
+	char prog[4096];
+	struct stat sb;
 	size_t i;
 
 	for (i = 0; i < pl->n; i++) {
-		if (pipeline_findable(pl->stages[i].argv[0]))
+		st = &pl->stages[i];
+		if (st->dir != NULL && (stat(st->dir, &sb) == -1 ||
+		    (!S_ISDIR(sb.st_mode) && (errno = ENOTDIR)) ||
+		    access(st->dir, X_OK) == -1))
+			errx(EX_USAGE, "%s:%zu: dir=%s: %s", file, st->line,
+			    st->dir, strerror(errno));
+		/* a relative path with a '/' is looked for from its dir= */
+		if (st->dir != NULL && strchr(st->argv[0], '/') != NULL &&
+		    st->argv[0][0] != '/')
+			snprintf(prog, sizeof(prog), "%s/%s", st->dir,
+			    st->argv[0]);
+		else
+			strlcpy(prog, st->argv[0], sizeof(prog));
+		if (pipeline_findable(prog))
 			continue;
 		if (file != NULL)
 			errx(EX_USAGE, "%s:%zu: %s: command not found", file,
-			    pl->stages[i].line, pl->stages[i].argv[0]);
-		errx(EX_USAGE, "%s: command not found", pl->stages[i].argv[0]);
+			    st->line, st->argv[0]);
+		errx(EX_USAGE, "%s: command not found", st->argv[0]);
 	}
 }
 

@@ -4,10 +4,13 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "restart.h"
 
 struct words {
 	char	**v;
@@ -64,6 +67,13 @@ name_ok(const char *s, size_t n)
 	return 1;
 }
 
+static void
+stage_init(struct pipeline_stage *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->restart = -1;
+}
+
 struct cursor {
 	const char	*p;
 	const char	*end;
@@ -76,11 +86,13 @@ struct cursor {
  * before a newline joins the lines, outside single quotes.
  */
 static enum pipeline_err
-read_word(struct cursor *c, char *buf, size_t *lenp, size_t *errline)
+read_word(struct cursor *c, char *buf, size_t *lenp, size_t *errline,
+    int colon_ends)
 {
 	size_t len = 0, start;
 
-	while (c->p < c->end && !is_blank(*c->p) && *c->p != '\n') {
+	while (c->p < c->end && !is_blank(*c->p) && *c->p != '\n' &&
+	    !(colon_ends && *c->p == ':')) {
 		switch (*c->p) {
 		case '\\':
 			if (c->p + 1 == c->end) {
@@ -167,28 +179,158 @@ read_words(struct cursor *c, char *buf, struct words *w, size_t *errline)
 				c->p++;
 			return PL_OK;
 		}
-		if ((e = read_word(c, buf, &len, errline)) != PL_OK)
+		if ((e = read_word(c, buf, &len, errline, 0)) != PL_OK)
 			return e;
 		if (words_add(w, buf, len) == -1)
 			return PL_NOMEM;
 	}
 }
 
+/*
+ * Reads the settings between a stage's name and its ':', each a word as
+ * sh reads it; an unquoted ':' ends the last one.  PL_NOCOLON when the
+ * line ends first.
+ */
 static enum pipeline_err
-add_stage(struct pipeline *pl, char *name, struct words *w, size_t line)
+read_settings(struct cursor *c, char *buf, struct words *w, size_t *errline)
 {
-	struct pipeline_stage *st;
+	enum pipeline_err e;
+	size_t len;
 
+	for (;;) {
+		skip_blanks(c);
+		if (c->p < c->end && *c->p == ':') {
+			c->p++;
+			return PL_OK;
+		}
+		if (c->p == c->end || *c->p == '\n' || *c->p == '#')
+			return PL_NOCOLON;
+		if ((e = read_word(c, buf, &len, errline, 1)) != PL_OK)
+			return e;
+		if (words_add(w, buf, len) == -1)
+			return PL_NOMEM;
+	}
+}
+
+static const struct {
+	const char	*name;
+	int		 sig;
+} stop_signals[] = {
+	{ "TERM", SIGTERM }, { "INT", SIGINT }, { "HUP", SIGHUP },
+	{ "QUIT", SIGQUIT }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }
+};
+
+int
+pipeline_signal(const char *s)
+{
+	size_t i;
+
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		if (strcmp(s, stop_signals[i].name) == 0)
+			return stop_signals[i].sig;
+	return 0;
+}
+
+static int
+env_ok(const char *s)
+{
+	const char *eq = strchr(s, '=');
+	const char *p;
+
+	if (eq == NULL || eq == s)
+		return 0;
+	for (p = s; p < eq; p++)
+		if (!(*p == '_' || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= 'a' && *p <= 'z') || (p > s && *p >= '0' &&
+		    *p <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Takes one KEY=VALUE setting for the stage, which owns the copies. */
+static enum pipeline_err
+take_setting(const struct pipeline *pl, struct pipeline_stage *st,
+    const char *word)
+{
+	const char *v = strchr(word, '=');
+	enum restart_policy policy;
+	struct words env;
+	size_t k;
+
+	if (v == NULL)
+		return PL_SETTING;
+	k = (size_t)(v++ - word);
+	if (k == 7 && strncmp(word, "restart", k) == 0) {
+		if (st->restart != -1)
+			return PL_TWICE;
+		if (restart_policy_parse(v, &policy) == -1)
+			return PL_RESTART;
+		st->restart = (int)policy;
+	} else if (k == 4 && strncmp(word, "stop", k) == 0) {
+		if (st->stopsig != 0)
+			return PL_TWICE;
+		if ((st->stopsig = pipeline_signal(v)) == 0)
+			return PL_STOPSIG;
+	} else if (k == 3 && strncmp(word, "dir", k) == 0) {
+		if (st->dir != NULL)
+			return PL_TWICE;
+		if (*v == '\0')
+			return PL_DIR;
+		if ((st->dir = strdup(v)) == NULL)
+			return PL_NOMEM;
+	} else if (k == 3 && strncmp(word, "env", k) == 0) {
+		if (!env_ok(v))
+			return PL_ENV;
+		env.v = st->env;
+		env.n = st->nenv;
+		env.cap = st->nenv + 1;
+		if (words_add(&env, v, strlen(v)) == -1)
+			return PL_NOMEM;
+		st->env = env.v;
+		st->nenv = env.n;
+	} else if (k == 4 && strncmp(word, "from", k) == 0) {
+		if (st->from != NULL)
+			return PL_TWICE;
+		/* until graphs: the stage before, or "-" for the first */
+		if (pl->n == 0 ? strcmp(v, "-") != 0 :
+		    strcmp(v, pl->stages[pl->n - 1].name) != 0)
+			return PL_FROM;
+		if ((st->from = strdup(v)) == NULL)
+			return PL_NOMEM;
+	} else
+		return PL_SETTING;
+	return PL_OK;
+}
+
+static void
+stage_free(struct pipeline_stage *st)
+{
+	struct words w;
+
+	free(st->name);
+	w.v = st->argv;
+	w.n = st->argc;
+	words_free(&w);
+	w.v = st->env;
+	w.n = st->nenv;
+	words_free(&w);
+	free(st->dir);
+	free(st->from);
+	stage_init(st);
+}
+
+/* Adds *st, whose words the pipeline now owns; on error they are freed. */
+static enum pipeline_err
+add_stage(struct pipeline *pl, struct pipeline_stage *st)
+{
 	if (pl->n == PIPELINE_MAX) {
-		free(name);
+		stage_free(st);
 		return PL_TOOMANY;
 	}
-	st = &pl->stages[pl->n++];
-	st->name = name;
-	st->argv = w->v;
-	st->argc = w->n;
-	st->line = line;
-	memset(w, 0, sizeof(*w));
+	pl->stages[pl->n++] = *st;
+	stage_init(st);
 	return PL_OK;
 }
 
@@ -196,43 +338,51 @@ static enum pipeline_err
 parse_stage(struct pipeline *pl, struct cursor *c, char *buf,
     size_t *errline)
 {
-	struct words w = { NULL, 0, 0 };
+	struct words w = { NULL, 0, 0 }, set = { NULL, 0, 0 };
+	struct pipeline_stage st;
 	enum pipeline_err e;
 	const char *name = c->p;
 	size_t i, n, line = c->line;
-	char *dup;
 
+	stage_init(&st);
 	while (c->p < c->end && !is_blank(*c->p) && *c->p != '\n' &&
 	    *c->p != ':')
 		c->p++;
 	n = (size_t)(c->p - name);
 	*errline = line;
-	if (c->p == c->end || *c->p != ':')
-		return PL_NOCOLON;
-	if (n == 0)
-		return PL_NONAME;
-	if (!name_ok(name, n))
-		return PL_BADNAME;
-	if (n > PIPELINE_NAME_MAX)
-		return PL_LONGNAME;
-	for (i = 0; i < pl->n; i++)
+	if ((e = read_settings(c, buf, &set, errline)) != PL_OK)
+		goto fail;
+	*errline = line;
+	e = n == 0 ? PL_NONAME : !name_ok(name, n) ? PL_BADNAME :
+	    n > PIPELINE_NAME_MAX ? PL_LONGNAME : PL_OK;
+	for (i = 0; e == PL_OK && i < pl->n; i++)
 		if (strlen(pl->stages[i].name) == n &&
 		    memcmp(pl->stages[i].name, name, n) == 0)
-			return PL_DUPNAME;
-	c->p++;
-	if ((e = read_words(c, buf, &w, errline)) != PL_OK) {
-		words_free(&w);
-		return e;
-	}
+			e = PL_DUPNAME;
+	for (i = 0; e == PL_OK && i < set.n; i++)
+		e = take_setting(pl, &st, set.v[i]);
+	if (e != PL_OK)
+		goto fail;
+	if ((e = read_words(c, buf, &w, errline)) != PL_OK)
+		goto fail;
 	*errline = line;
-	if (w.n == 0)
-		return PL_NOCMD;
-	if ((dup = strndup(name, n)) == NULL) {
-		words_free(&w);
-		return PL_NOMEM;
+	if (w.n == 0) {
+		e = PL_NOCMD;
+		goto fail;
 	}
-	if ((e = add_stage(pl, dup, &w, line)) != PL_OK)
-		words_free(&w);
+	if ((st.name = strndup(name, n)) == NULL) {
+		e = PL_NOMEM;
+		goto fail;
+	}
+	st.argv = w.v;
+	st.argc = w.n;
+	st.line = line;
+	words_free(&set);
+	return add_stage(pl, &st);
+fail:
+	words_free(&set);
+	words_free(&w);
+	stage_free(&st);
 	return e;
 }
 
@@ -283,6 +433,7 @@ enum pipeline_err
 pipeline_args(struct pipeline *pl, char **argv, int argc)
 {
 	struct words w = { NULL, 0, 0 };
+	struct pipeline_stage st;
 	enum pipeline_err e;
 	const char *base;
 	size_t i, same, len;
@@ -320,7 +471,12 @@ pipeline_args(struct pipeline *pl, char **argv, int argc)
 			e = PL_NOMEM;
 			goto fail;
 		}
-		if ((e = add_stage(pl, name, &w, 0)) != PL_OK)
+		stage_init(&st);
+		st.name = name;
+		st.argv = w.v;
+		st.argc = w.n;
+		memset(&w, 0, sizeof(w));
+		if ((e = add_stage(pl, &st)) != PL_OK)
 			goto fail;
 	}
 	return PL_OK;
@@ -333,15 +489,10 @@ fail:
 void
 pipeline_free(struct pipeline *pl)
 {
-	struct words w;
 	size_t i;
 
-	for (i = 0; i < pl->n; i++) {
-		free(pl->stages[i].name);
-		w.v = pl->stages[i].argv;
-		w.n = pl->stages[i].argc;
-		words_free(&w);
-	}
+	for (i = 0; i < pl->n; i++)
+		stage_free(&pl->stages[i]);
 	pl->n = 0;
 }
 
@@ -378,6 +529,21 @@ pipeline_strerror(enum pipeline_err e)
 		return "an empty stage next to '::'";
 	case PL_TOOMANY:
 		return "more than 64 stages";
+	case PL_SETTING:
+		return "a setting is restart=, stop=, dir=, env= or from=";
+	case PL_TWICE:
+		return "a setting is given twice";
+	case PL_RESTART:
+		return "restart= takes never, on-failure or always";
+	case PL_STOPSIG:
+		return "stop= takes TERM, INT, HUP, QUIT, USR1 or USR2";
+	case PL_DIR:
+		return "dir= takes a directory";
+	case PL_ENV:
+		return "env= takes NAME=VALUE";
+	case PL_FROM:
+		return "from= names the stage before (\"-\" for the first): "
+		    "a pipeline is a line";
 	}
 	return "unknown error";
 }

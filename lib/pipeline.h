@@ -29,7 +29,14 @@ enum pipeline_err {
 	PL_NOCMD,	/* a name and no command */
 	PL_EMPTY,	/* no stages at all */
 	PL_EMPTYSTAGE,	/* "::" with nothing on one side */
-	PL_TOOMANY	/* more than PIPELINE_MAX stages */
+	PL_TOOMANY,	/* more than PIPELINE_MAX stages */
+	PL_SETTING,	/* not KEY=VALUE with a known KEY */
+	PL_TWICE,	/* a setting other than env= given twice */
+	PL_RESTART,	/* restart= not never, on-failure or always */
+	PL_STOPSIG,	/* stop= not a signal name we allow */
+	PL_DIR,		/* dir= empty */
+	PL_ENV,		/* env= not NAME=VALUE */
+	PL_FROM		/* from= not the stage before */
 };
 
 struct pipeline_stage {
@@ -37,6 +44,14 @@ struct pipeline_stage {
 	char	**argv;		/* NULL-terminated */
 	size_t	  argc;
 	size_t	  line;		/* in the file; 0 for the argument form */
+
+	/* its settings, from the file only; unset as noted */
+	int	  restart;	/* an enum restart_policy; -1: pipesup's -r */
+	int	  stopsig;	/* told to stop with it; 0: SIGTERM */
+	char	 *dir;		/* its working directory; NULL: pipesup's */
+	char	**env;		/* "NAME=VALUE" words, NULL-terminated */
+	size_t	  nenv;
+	char	 *from;		/* the stage it reads; NULL: the one before */
 };
 
 struct pipeline {
@@ -69,6 +84,9 @@ void			pipeline_free(struct pipeline *pl);
  * before anything starts, so that a typo costs nothing.
  */
 int			pipeline_findable(const char *prog);
+
+/* SIGTERM for "TERM" or "SIGTERM", and so on for stop=; 0 if not one. */
+int			pipeline_signal(const char *);
 
 /* The words for an error ("a single quote is not closed"). */
 const char		*pipeline_strerror(enum pipeline_err);

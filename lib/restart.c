@@ -17,7 +17,8 @@ restart_decide(struct restart *r, enum restart_policy policy, int max,
 	if (e->ran >= RESTART_STEADY)
 		restart_init(r);
 	if (e->input_over || e->reader_gone ||
-	    e->code == EX_USAGE || e->code == EX_DATAERR)
+	    e->code == EX_USAGE || e->code == EX_DATAERR ||
+	    (e->source && e->code == 0))
 		return RESTART_FINAL;
 	if (policy == RESTART_NEVER ||
 	    (policy == RESTART_ON_FAILURE && e->well))

@@ -9,7 +9,9 @@
  *      before it: the count of quick failures and the backoff start over.
  *   2. Final, whatever the policy: its input ended for good and nothing
  *      is queued for it; its reader ended for good; it exited 64 (usage)
- *      or 65 (bad data), which another run would only repeat.
+ *      or 65 (bad data), which another run would only repeat; it is a
+ *      source that exited 0, having made its whole stream, which another
+ *      run would make again (the caller says which stages count).
  *   3. The policy: never restarts; on-failure restarts what did not end
  *      well; always restarts everything rule 2 allows.
  *   4. A run that did not end well, after max quick failures in a row,
@@ -47,6 +49,7 @@ struct restart_end {
 	int64_t	ran;		/* how long the run lasted, ns */
 	int	input_over;	/* its writer ended for good, its pipe is empty */
 	int	reader_gone;	/* its reader ended for good */
+	int	source;		/* a source, whose exit 0 ends its stream */
 };
 
 void	restart_init(struct restart *);

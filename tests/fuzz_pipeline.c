@@ -35,6 +35,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (w = 0; w < st->argc; w++)
 			if (st->argv[w] == NULL)
 				abort();
+		/* settings: known values, env NULL-terminated and NAME=... */
+		if (st->restart < -1 || st->restart > 2 ||
+		    (st->dir != NULL && st->dir[0] == '\0') ||
+		    (st->nenv > 0 && st->env[st->nenv] != NULL) ||
+		    (st->from != NULL && (i == 0 ? strcmp(st->from, "-") :
+		    strcmp(st->from, pl.stages[i - 1].name)) != 0))
+			abort();
+		for (w = 0; w < st->nenv; w++)
+			if (strchr(st->env[w], '=') == NULL ||
+			    st->env[w][0] == '=')
+				abort();
 	}
 	pipeline_free(&pl);
 	return 0;

@@ -369,7 +369,7 @@ procprint 0 exit 0"
 }
 
 @test "--restart always restarts a stage that ended well" {
-	bg -q -r always sh -c 'echo up >&2'
+	bg -q -r always randsrc --rate 100 :: sh -c 'read -r x; echo up >&2'
 	wait_for has_lines "$ERR" 4
 	kill -TERM "$PID"
 	finish
@@ -378,6 +378,46 @@ procprint 0 exit 0"
 pipesup: sh: exit 0; restarting in 100ms
 sh: up
 pipesup: sh: exit 0; restarting in 200ms"
+}
+
+@test "--restart always: a first stage that ended its stream is final" {
+	run -0 --separate-stderr pipesup -r always randsrc -n 3 --seed 1 :: procprint
+	assert_output "$(randsrc -n 3 --seed 1 | procprint)"
+	echo "$stderr" >"$ERR"
+	assert_equal "$(ended)" "randsrc 0 exit 0
+procprint 0 exit 0"
+}
+
+@test "a pipeline file's restart=always restarts a source that ended well" {
+	printf '%s\n' 'src restart=always: sh -c "echo 1"' 'print: procprint' >"$F"
+	bg -q -f "$F"
+	wait_for grep -q 'src: exit 0; restarting in 200ms' "$ERR"
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	[[ $(head -n 2 "$OUT") == "Received data: 1"$'\n'"Received data: 1" ]]
+}
+
+@test "a pipeline file's stop=, env= and dir= settings" {
+	local d=$BATS_TEST_TMPDIR/work
+	mkdir "$d"
+	printf '%s\n' "src stop=INT: randsrc --rate 5000 --seed 9" \
+		"say env=GREETING=hi env='B=2 3' dir=$d: sh -c 'echo \"\$GREETING \$B \$(pwd)\" >&2; exec procprint'" >"$F"
+	bg -f "$F"
+	wait_for has_lines "$OUT" 100
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	is_seeded_prefix
+	assert_equal "$(head -n 1 "$ERR")" "say: hi 2 3 $d"
+	assert_equal "$(ended)" "src 0 SIGINT (drain)
+say 0 exit 0"
+}
+
+@test "a pipeline file's dir= must be a directory, checked before anything starts" {
+	printf '%s\n' "a dir=$BATS_TEST_TMPDIR/none: true" >"$F"
+	run -64 --separate-stderr pipesup -f "$F"
+	assert_equal "$stderr" "pipesup: $F:1: dir=$BATS_TEST_TMPDIR/none: No such file or directory"
 }
 
 @test "SIGTERM drains without loss: the output is a prefix of the seeded stream" {

@@ -10,6 +10,35 @@
 
 static int failures;
 
+/* A stage's settings as " {restart=1 stop=2 dir=D env=A=1,B=2 from=F}". */
+static size_t
+settings(char *buf, size_t len, const struct pipeline_stage *st)
+{
+	size_t n = 0, k;
+
+	if (st->restart == -1 && st->stopsig == 0 && st->dir == NULL &&
+	    st->nenv == 0 && st->from == NULL)
+		return 0;
+	n += (size_t)snprintf(buf + n, len - n, " {");
+	if (st->restart != -1)
+		n += (size_t)snprintf(buf + n, len - n, " restart=%d",
+		    st->restart);
+	if (st->stopsig != 0)
+		n += (size_t)snprintf(buf + n, len - n, " stop=%d",
+		    st->stopsig);
+	if (st->dir != NULL)
+		n += (size_t)snprintf(buf + n, len - n, " dir=%s", st->dir);
+	for (k = 0; k < st->nenv; k++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+		    k == 0 ? " env=" : ",", st->env[k]);
+	if (st->nenv > 0 && st->env[st->nenv] != NULL)
+		n += (size_t)snprintf(buf + n, len - n, " env-not-NULL-ended");
+	if (st->from != NULL)
+		n += (size_t)snprintf(buf + n, len - n, " from=%s", st->from);
+	n += (size_t)snprintf(buf + n, len - n, " }");
+	return n;
+}
+
 /*
  * want: the stages as "name@line=word|word|..." joined by newlines, or
  * "error@line" for an error.
@@ -31,6 +60,8 @@ check(const char *what, struct pipeline *pl, enum pipeline_err e,
 		for (j = 0; j < pl->stages[i].argc; j++)
 			len += (size_t)snprintf(got + len, sizeof(got) - len,
 			    "%s%s", j > 0 ? "|" : "", pl->stages[i].argv[j]);
+		len += settings(got + len, sizeof(got) - len,
+		    &pl->stages[i]);
 		if (pl->stages[i].argv[pl->stages[i].argc] != NULL) {
 			printf("%s: argv not NULL-terminated\n", what);
 			failures++;
@@ -90,6 +121,42 @@ main(void)
 	FILE_("a: \"two\\\nlines\"\n", "a@1=twolines");
 	FILE_("n_1.x-Y: x\n", "n_1.x-Y@1=x");
 	FILE_("a: x\\", "a@1=x\\");
+
+	/* settings between the name and the ':' (SIGINT 2, SIGHUP 1) */
+	FILE_("a restart=always: x", "a@1=x { restart=2 }");
+	FILE_("a restart=never stop=INT:x\nb stop=SIGHUP restart=on-failure"
+	    "  : y", "a@1=x { restart=0 stop=2 }\nb@2=y { restart=1 stop=1 }");
+	FILE_("a dir='/tmp/a b' env=TZ=UTC env='P=/bin:/usr/bin' env=x_1=: x",
+	    "a@1=x { dir=/tmp/a b env=TZ=UTC,P=/bin:/usr/bin,x_1= }");
+	FILE_("a from=-: x\nb from=a: y", "a@1=x { from=- }\nb@2=y { from=a }");
+	FILE_("a \\\n  restart=always: x", "a@1=x { restart=2 }");
+	FILE_("a dir=\":\": x", "a@1=x { dir=: }");
+	FILE_("a restart=always", "expected \"NAME: COMMAND ARGS...\"@1");
+	FILE_("a restart=always # c: x", "expected \"NAME: COMMAND ARGS...\"@1");
+	FILE_("a restart: x", "a setting is restart=, stop=, dir=, env= or "
+	    "from=@1");
+	FILE_("a colour=red: x", "a setting is restart=, stop=, dir=, env= or "
+	    "from=@1");
+	FILE_("a\nb restart=sometimes: x", "expected \"NAME: COMMAND "
+	    "ARGS...\"@1");
+	FILE_("b restart=sometimes: x", "restart= takes never, on-failure or "
+	    "always@1");
+	FILE_("b restart=always restart=never: x", "a setting is given "
+	    "twice@1");
+	FILE_("b stop=KILL: x", "stop= takes TERM, INT, HUP, QUIT, USR1 or "
+	    "USR2@1");
+	FILE_("b dir=: x", "dir= takes a directory@1");
+	FILE_("b env=1A=x: x", "env= takes NAME=VALUE@1");
+	FILE_("b env==x: x", "env= takes NAME=VALUE@1");
+	FILE_("b env=A: x", "env= takes NAME=VALUE@1");
+	FILE_("a: x\nb from=c: y", "from= names the stage before (\"-\" for "
+	    "the first): a pipeline is a line@2");
+	FILE_("a from=a: x", "from= names the stage before (\"-\" for "
+	    "the first): a pipeline is a line@1");
+	FILE_("a: x\nb: y\nc from=a: z", "from= names the stage before (\"-\" "
+	    "for the first): a pipeline is a line@3");
+	FILE_("a: x\nb 'restart=always: y", "a single quote is not closed@2");
+	FILE_("a env=A=1: ", "the stage has no command@1");
 
 	FILE_("a: 'oops\n\n", "a single quote is not closed@1");
 	FILE_("a: x\nb: \"oops\nmore", "a double quote is not closed@2");
