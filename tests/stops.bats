@@ -219,3 +219,11 @@ drained() {
 	assert_equal "$ST" 0
 	run -1 grep -vxE 'Received data: [0-9]+' "$OUT"
 }
+
+@test "a first stage reads the terminal pipesup has in the foreground" {
+	# script(1) gives pipesup a terminal; ^D at the start of a line ends it
+	run -0 timeout 10 script -qec 'pipesup -q cat :: procprint' /dev/null \
+		< <(printf '5\n7\n\004')
+	assert_equal "$(tr -d '\r' <<<"$output" | grep Received)" "Received data: 5
+Received data: 7"
+}
