@@ -87,6 +87,8 @@ close_window(struct stage *st)
 		stage_emit(st, v);
 	w->n = 0;
 	w->sum = 0;
+	/* under pipesup, the records of this window are done with */
+	stage_answered(st);
 }
 
 static int
@@ -163,6 +165,7 @@ main(int argc, char *argv[])
 		.tick = tick,
 		.finish = finish,
 		.maxout = REC_FMT_MAX,
+		.keeps = 1,
 	};
 	struct win w = { .emit = SUM };
 	struct stage st;

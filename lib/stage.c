@@ -2,6 +2,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -188,10 +189,60 @@ consume(struct stage *st)
 	return NEED_INPUT;
 }
 
+/*
+ * Under pipesup, once all that was queued is written: consume the input
+ * it was made from, so that a successor does not read it again.
+ */
+static void
+release(struct stage *st)
+{
+	uint64_t off, done;
+
+	off = held_offset(&st->held, &st->in);
+	done = st->ops->keeps ? st->answered : off;
+	/* a window too large to keep is lost in a crash, never doubled */
+	if (off - done > held_keep_max(&st->held))
+		done = off;
+	if (held_consume(&st->held, done) == -1)
+		err(EX_IOERR, "stdin");
+}
+
+/*
+ * Writes what the reader takes now.  A stage whose records make no
+ * output (maxout 0: the sinks that report figures) is done with its
+ * input once it has read it, even while a report waits to be written,
+ * so that no successor counts again what a report already counted.
+ */
+static void
+flush(struct stage *st)
+{
+	run_flush(&st->run);
+	if (st->holding && (wbuf_pending(&st->out) == 0 ||
+	    st->ops->maxout == 0))
+		release(st);
+}
+
 void
 stage_write_out(struct stage *st)
 {
 	run_write_out(&st->run);
+	if (st->holding)
+		release(st);
+}
+
+void
+stage_answered(struct stage *st)
+{
+	if (st->holding)
+		st->answered = held_offset(&st->held, &st->in);
+}
+
+static ssize_t
+fill(struct stage *st)
+{
+	if (st->holding)
+		return held_fill(&st->held, &st->in);
+	return rbuf_fill(&st->in);
 }
 
 void
@@ -253,14 +304,31 @@ stage_emit(struct stage *st, int64_t v)
 static void
 setup(struct stage *st)
 {
-	if (rbuf_init(&st->in, STDIN_FILENO, IN_CAP) == -1)
+	size_t outcap = OUT_CAP;
+	int fd = STDIN_FILENO;
+
+	if (held_wanted(STDIN_FILENO)) {
+		if (held_open(&st->held, STDIN_FILENO) == -1)
+			warn("cannot hold stdin, reading it as it comes");
+		else {
+			st->holding = 1;
+			fd = held_fd(&st->held);
+			/*
+			 * Input is consumed each time the output is all
+			 * written: a crash repeats at most one write.
+			 */
+			if (st->ops->maxout <= PIPE_BUF)
+				outcap = PIPE_BUF;
+		}
+	}
+	if (rbuf_init(&st->in, fd, IN_CAP) == -1)
 		err(EX_OSERR, NULL);
 	if (st->rejects != NULL &&
 	    (st->rejects_fd = badin_open(st->rejects)) == -1)
 		err(EX_IOERR, "%s", st->rejects);
 	if (fd_nonblock(STDIN_FILENO) == -1)
 		err(EX_IOERR, "stdin");
-	run_setup(&st->run, &st->out, OUT_CAP, st->ops->usr1 != NULL);
+	run_setup(&st->run, &st->out, outcap, st->ops->usr1 != NULL);
 }
 
 static int
@@ -281,6 +349,8 @@ finish(struct stage *st)
 		warnx("%ju bad record%s", (uintmax_t)st->counts.bad,
 		    st->counts.bad == 1 ? "" : "s");
 	rbuf_free(&st->in);
+	if (st->holding)
+		held_close(&st->held);
 	run_end(&st->run);
 	return st->counts.bad > 0 ? EX_DATAERR : 0;
 }
@@ -303,7 +373,7 @@ stage_run(struct stage *st)
 		if (!reading && c == NEED_INPUT)
 			break;
 		/* nothing more to do until something is ready: write it all */
-		run_flush(&st->run);
+		flush(st);
 		stats_publish(&st->counts);
 		if (c == OUT_FULL && wbuf_pending(&st->out) == 0)
 			continue;
@@ -314,7 +384,8 @@ stage_run(struct stage *st)
 		pfd[IN].events = POLLIN;
 		if (reading && rbuf_room(&st->in) > 0 &&
 		    wbuf_reserve(&st->out, st->ops->maxout) != NULL)
-			pfd[IN].fd = st->in.fd;
+			pfd[IN].fd = st->holding ?
+			    held_pollfd(&st->held) : st->in.fd;
 		pfd[OUT].fd = wbuf_pending(&st->out) > 0 ? st->out.fd : -1;
 		pfd[OUT].events = POLLOUT;
 		if (loop_wait(pfd, 3, st->deadline) == -1)
@@ -332,7 +403,7 @@ stage_run(struct stage *st)
 			st->ops->tick(st, now);
 		}
 		if (pfd[IN].revents & POLLIN && st->run.stopsig == 0 &&
-		    rbuf_fill(&st->in) == -1)
+		    fill(st) == -1)
 			err(EX_IOERR, "stdin");
 	}
 	return finish(st);

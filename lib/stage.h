@@ -14,6 +14,7 @@
 
 #include "badin.h"
 #include "buf.h"
+#include "held.h"
 #include "prog.h"
 #include "record.h"
 #include "run.h"
@@ -53,6 +54,18 @@ struct stage_ops {
 	 * stage_printf(), which wait for the reader as they need to.
 	 */
 	size_t	  maxout;
+	/*
+	 * Crash safety under pipesup: a record is answered once record()
+	 * returns, and its input is consumed once what it queued is
+	 * written (at once when maxout is 0: figures no pipe could keep
+	 * are lost in a crash, and never counted twice).  A stage whose
+	 * output sums up many records (a window) sets keeps and calls
+	 * stage_answered() whenever the output of every record read so
+	 * far is queued, so that a crash leaves the records of the open
+	 * window in the pipe for its successor (as many as
+	 * held_keep_max() allows; beyond that they are consumed).
+	 */
+	int	  keeps;
 };
 
 struct stage {
@@ -71,6 +84,9 @@ struct stage {
 	uint64_t		 lineno;
 	int			 skipping;	/* inside an overlong line */
 	int			 failed;	/* --strict met a bad record */
+	int			 holding;	/* pipesup holds stdin */
+	struct held		 held;
+	uint64_t		 answered;	/* input offset, for keeps */
 };
 
 void	stage_init(struct stage *, const struct stage_ops *, void *ctx);
@@ -109,5 +125,11 @@ void	stage_emit(struct stage *, int64_t v);
 
 /* Writes out everything queued, waiting as long as it takes. */
 void	stage_write_out(struct stage *);
+
+/*
+ * For a stage that keeps records (see keeps above): the output of every
+ * record read so far, the one record() has now included, is queued.
+ */
+void	stage_answered(struct stage *);
 
 #endif
