@@ -1,6 +1,9 @@
 #include "buf.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,11 +23,15 @@ rbuf_init(struct rbuf *rb, int fd, size_t cap)
 int
 wbuf_init(struct wbuf *wb, int fd, size_t cap)
 {
+	struct stat st;
+
 	memset(wb, 0, sizeof(*wb));
 	if ((wb->buf = malloc(cap)) == NULL)
 		return -1;
 	wb->fd = fd;
 	wb->cap = cap;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		wb->whole = 1;
 	return 0;
 }
 
@@ -69,13 +76,42 @@ rbuf_fill(struct rbuf *rb)
 	return n;
 }
 
+/*
+ * How many of the len > PIPE_BUF bytes at p one atomic write takes: the
+ * whole lines that fit in PIPE_BUF, else PIPE_BUF bytes of a longer line.
+ *
+ * A write of at most PIPE_BUF bytes into a pipe is all or nothing; a
+ * longer one that meets a nearly full pipe is cut at any byte (a page
+ * boundary of the data on Linux).  Writing only what the pipe has room
+ * for (FIONREAD against F_GETPIPE_SZ) would not do: Linux counts room in
+ * page slots, and a partly read or partly filled page takes a whole slot,
+ * so free bytes do not say what fits, and another writer may take the
+ * room in between.  Filling the pipe with several such writes until one
+ * would block moves as much per wake-up as one large write did.
+ */
+static size_t
+whole_lines(const char *p)
+{
+	size_t n;
+
+	/* records are short: the last '\n' is a few bytes back */
+	for (n = PIPE_BUF; n > 0; n--)
+		if (p[n - 1] == '\n')
+			return n;
+	return PIPE_BUF;
+}
+
 int
 wbuf_flush(struct wbuf *wb)
 {
+	size_t len;
 	ssize_t n;
 
 	while (wb->start < wb->len) {
-		n = write(wb->fd, wb->buf + wb->start, wb->len - wb->start);
+		len = wb->len - wb->start;
+		if (wb->whole && len > PIPE_BUF)
+			len = whole_lines(wb->buf + wb->start);
+		n = write(wb->fd, wb->buf + wb->start, len);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
