@@ -26,8 +26,9 @@ enum {
 	{ "version",	no_argument,	NULL,	OPT_VERSION }
 
 /*
- * Call first in main: makes sure 0, 1 and 2 are open, ignores SIGPIPE
- * (EPIPE is handled in prog_ioerr) and restores descriptor flags at exit.
+ * Call first in main: makes sure 0, 1 and 2 are open, makes stderr write
+ * each line in one write, ignores SIGPIPE (EPIPE is handled in
+ * prog_ioerr) and restores descriptor flags at exit.
  */
 void	prog_init(int argc, char **argv);
 

@@ -2,7 +2,7 @@
 # Whole records in a pipe (DESIGN.md section 1): a writer into a pipe or
 # FIFO writes whole records, at most PIPE_BUF bytes a write, so a writer
 # killed at any moment leaves no part of a record behind and two writers
-# never tear each other's.
+# never tear each other's; a diagnostic line is one write.
 
 load helpers
 
@@ -105,4 +105,36 @@ writes() {
 	    randsrc --rate 0 -n 200000 --seed 3 >out
 	run -0 writes log
 	assert_regex "$output" '^[0-9]+ [0-9]+ [1-9][0-9]*$'
+}
+
+@test "atomic: a diagnostic line is one write(2), with or without an errno" {
+	run -65 strace -f -qq -s 256 -e trace=write -e signal=none -o log \
+	    procprint <<<'x'
+	run -0 grep -c 'write(2, ' log
+	assert_output 2
+	run -0 grep -cF 'write(2, "procprint: line 1: bad record \"x\": not an integer\n", 50)' log
+	run -0 grep -cF 'write(2, "procprint: 1 bad record\n", 24)' log
+
+	run -74 strace -f -qq -s 256 -e trace=write -e signal=none -o log \
+	    procprint --rejects nodir/rej </dev/null
+	run -0 grep -c 'write(2, ' log
+	assert_output 1
+	run -0 grep -cF 'write(2, "procprint: nodir/rej: No such file or directory\n", 48)' log
+}
+
+@test "atomic: pipesup's own diagnostics are one write(2) a line" {
+	run -66 strace -f -qq -s 256 -e trace=write -e signal=none -o log \
+	    pipesup -f nofile
+	run -0 grep -c 'write(2, ' log
+	assert_output 1
+	run -0 grep -cF 'write(2, "pipesup: nofile: No such file or directory\n", 43)' log
+}
+
+@test "atomic: a usage error is one write(2) a line" {
+	run -64 strace -f -qq -s 256 -e trace=write -e signal=none -o log \
+	    randsrc --count x
+	run -0 grep -c 'write(2, ' log
+	assert_output 2
+	run -0 grep -cF 'write(2, "randsrc: --count: \"x\" is invalid\n", 33)' log
+	run -0 grep -cF "write(2, \"Try 'randsrc --help' for more information.\\n\", 43)" log
 }
