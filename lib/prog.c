@@ -138,6 +138,18 @@ prog_ioerr(const char *what)
 }
 
 void
+prog_end_part_line(void)
+{
+	int r;
+
+	if ((r = fd_end_part_line(STDOUT_FILENO)) == -1)
+		err(EX_IOERR, "stdout");
+	/* the line ended is someone's part line, maybe a record's prefix */
+	if (r == 1)
+		warnx("stdout ended in part of a line; ended it");
+}
+
+void
 prog_die(int sig)
 {
 	fd_restore();

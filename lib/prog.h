@@ -58,6 +58,13 @@ int64_t	prog_duration(const char *opt, const char *arg);
  */
 void	prog_ioerr(const char *what) __attribute__((__noreturn__));
 
+/*
+ * Before a runtime's first write: if stdout is a regular file that ends
+ * in part of a line where our lines would go, ends that line and warns
+ * (fd_end_part_line); exits 74 if that fails.
+ */
+void	prog_end_part_line(void);
+
 /* Restores descriptor flags and dies by sig, so the parent sees it. */
 void	prog_die(int sig) __attribute__((__noreturn__));
 

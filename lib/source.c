@@ -94,6 +94,7 @@ source_run(struct source *src)
 		err(EX_OSERR, NULL);
 	if (fd_nonblock(STDOUT_FILENO) == -1)
 		err(EX_IOERR, "stdout");
+	prog_end_part_line();
 	if (sig_catch(SIGINT) == -1 || sig_catch(SIGTERM) == -1)
 		err(EX_OSERR, "sigaction");
 	stats_attach();

@@ -266,6 +266,7 @@ setup(struct stage *st)
 		err(EX_IOERR, "stdin");
 	if (fd_nonblock(STDOUT_FILENO) == -1)
 		err(EX_IOERR, "stdout");
+	prog_end_part_line();
 	if (sig_catch(SIGINT) == -1 || sig_catch(SIGTERM) == -1 ||
 	    (st->ops->usr1 != NULL && sig_catch(SIGUSR1) == -1))
 		err(EX_OSERR, "sigaction");

@@ -2,7 +2,8 @@
 # Whole records in a pipe (DESIGN.md section 1): a writer into a pipe or
 # FIFO writes whole records, at most PIPE_BUF bytes a write, so a writer
 # killed at any moment leaves no part of a record behind and two writers
-# never tear each other's; a diagnostic line is one write.
+# never tear each other's; a diagnostic line is one write; a stage that
+# starts on a file ending in part of a line ends that line first.
 
 load helpers
 
@@ -137,4 +138,48 @@ writes() {
 	assert_output 2
 	run -0 grep -cF 'write(2, "randsrc: --count: \"x\" is invalid\n", 33)' log
 	run -0 grep -cF "write(2, \"Try 'randsrc --help' for more information.\\n\", 43)" log
+}
+
+@test "atomic: a sink appending to a file ending in part of a line ends that line, and says so" {
+	printf '12\n3' >file
+	run -0 --separate-stderr bash -c 'procprint <<<5 >>file'
+	assert_equal "$stderr" "procprint: stdout ended in part of a line; ended it"
+	run -0 cmp file <(printf '12\n3\nReceived data: 5\n')
+}
+
+@test "atomic: a source and a processor end a part line of their file too" {
+	printf '12\n3' >file
+	run -0 --separate-stderr bash -c 'randsrc -n 1 --min 7 --max 7 >>file'
+	assert_equal "$stderr" "randsrc: stdout ended in part of a line; ended it"
+	printf '4' >>file
+	run -0 --separate-stderr bash -c 'procmap --add 1 <<<5 >>file'
+	assert_equal "$stderr" "procmap: stdout ended in part of a line; ended it"
+	run -0 cmp file <(printf '12\n3\n7\n4\n6\n')
+}
+
+@test "atomic: a file positioned at its end, not opened for append, is ended too" {
+	printf '12\n3' >file
+	run -0 --separate-stderr bash -c 'procprint <<<5 1<>file'
+	# 1<>file is at the start: nothing to end, the bytes are overwritten
+	assert_equal "$stderr" ""
+	run -0 cmp file <(printf 'Received data: 5\n')
+	printf '12\n3' >file
+	run -0 --separate-stderr python3 -c '
+import os, subprocess
+fd = os.open("file", os.O_WRONLY)
+os.lseek(fd, 0, os.SEEK_END)
+subprocess.run(["procprint"], input=b"5\n", stdout=fd, check=True)'
+	assert_equal "$stderr" "procprint: stdout ended in part of a line; ended it"
+	run -0 cmp file <(printf '12\n3\nReceived data: 5\n')
+}
+
+@test "atomic: a file that ends in a newline, or is empty, is left as it is" {
+	printf '12\n' >file
+	run -0 --separate-stderr bash -c 'procprint <<<5 >>file'
+	assert_equal "$stderr" ""
+	run -0 cmp file <(printf '12\nReceived data: 5\n')
+	: >file
+	run -0 --separate-stderr bash -c 'procprint <<<5 >>file'
+	assert_equal "$stderr" ""
+	run -0 cmp file <(printf 'Received data: 5\n')
 }
