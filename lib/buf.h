@@ -34,15 +34,18 @@ struct rbuf {
 struct wbuf {
 	int	 fd;
 	int	 whole;		/* a pipe: whole lines, PIPE_BUF a write */
+	int	 spill[2];	/* a pipe of our own, spliced into fd */
 	char	*buf;
 	size_t	 cap;
-	size_t	 start;		/* first byte not yet written */
+	size_t	 start;		/* first byte not yet in fd */
 	size_t	 len;		/* one past the last byte queued */
+	size_t	 spilled;	/* from start, copied into spill */
 };
 
 /*
  * Both return -1 with errno ENOMEM, or 0; free with *_free().  wbuf_init
- * sets whole when fd is a pipe or FIFO.
+ * sets whole when fd is a pipe or FIFO, and then opens the spill pipe
+ * (close-on-exec) if it can.
  */
 int	rbuf_init(struct rbuf *, int fd, size_t cap);
 int	wbuf_init(struct wbuf *, int fd, size_t cap);
@@ -73,10 +76,12 @@ rbuf_room(const struct rbuf *rb)
 /*
  * Writes what is queued until it is all gone or the descriptor would
  * block.  Returns 0 when the buffer is empty, BUF_AGAIN, or -1.  With
- * whole set, each write ends at the last '\n' within PIPE_BUF bytes; a
- * line longer than PIPE_BUF goes PIPE_BUF bytes at a time and cannot be
- * atomic, nor can a part line that is all that is left (a report that
- * filled the buffer in the middle of a line).
+ * whole set, the bytes go in chunks that end at the last '\n' within
+ * PIPE_BUF bytes, each atomic (written, or spliced from the spill pipe,
+ * whole); a line longer than PIPE_BUF goes PIPE_BUF bytes at a time and
+ * cannot be atomic, nor can a part line that is all that is left (a
+ * report that filled the buffer in the middle of a line).  Bytes count
+ * as pending until they are in fd.
  */
 int	wbuf_flush(struct wbuf *);
 

@@ -23,12 +23,12 @@ eight_digits() {
 	assert [ "$n" -ge "$2" ]
 }
 
-# writes LOG: of the write(2)s to fd 1 in strace's LOG (-s over 4096),
-# prints how many there were, how many did not end in a '\n' and how many
-# were longer than 4096 bytes.  A write that would have blocked is none.
+# writes LOG: of the write(2)s in strace's LOG (-s over 4096), prints how
+# many there were, how many did not end in a '\n' and how many were longer
+# than 4096 bytes.  A write that would have blocked is none.
 writes() {
 	awk '/= -1 / { next }
-	/^([0-9]+ +)?write\(1, / {
+	/^([0-9]+ +)?write\([0-9]+, / {
 		n++
 		if ($0 !~ /\\n", [0-9]+\) += [0-9]+$/)
 			part++
@@ -98,6 +98,21 @@ writes() {
 		run -0 bash -c "$src | $trace $stage | cksum"
 		run -0 writes log
 		assert_regex "$output" '^([2-9]|[1-9][0-9]+) 0 0$'
+	done
+}
+
+@test "atomic: without splice, or its spill pipe, the chunks go straight, whole" {
+	local fault want
+	want=$(randsrc --rate 0 -n 300000 --seed 4 | cksum)
+	for fault in splice:error=EINVAL pipe2:error=EMFILE:when=1; do
+		run -0 bash -c "strace -qq -s 5000 -e trace=write,splice,pipe2 \
+		    -e inject=$fault -e signal=none -o log \
+		    randsrc --rate 0 -n 300000 --seed 4 | cksum"
+		assert_output "$want"
+		run -0 grep -c INJECTED log
+		assert_output 1
+		run -0 writes log
+		assert_regex "$output" '^[0-9]{2,} 0 0$'
 	done
 }
 
