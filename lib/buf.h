@@ -8,6 +8,11 @@
  * the descriptor would block, or -1 with errno set.  EINTR is retried
  * here; EPIPE is returned like any other error, for prog_ioerr() to turn
  * into the quiet death the contract asks for.
+ *
+ * A writer into a pipe or FIFO writes whole lines, at most PIPE_BUF bytes
+ * a write (DESIGN.md section 1), so that a writer killed at any moment
+ * leaves no part of a record in the pipe and writers sharing a FIFO never
+ * tear each other's records.
  */
 #ifndef SLUICE_BUF_H
 #define SLUICE_BUF_H
@@ -28,13 +33,20 @@ struct rbuf {
 
 struct wbuf {
 	int	 fd;
+	int	 whole;		/* a pipe: whole lines, PIPE_BUF a write */
+	int	 spill[2];	/* a pipe of our own, spliced into fd */
 	char	*buf;
 	size_t	 cap;
-	size_t	 start;		/* first byte not yet written */
+	size_t	 start;		/* first byte not yet in fd */
 	size_t	 len;		/* one past the last byte queued */
+	size_t	 spilled;	/* from start, copied into spill */
 };
 
-/* Both return -1 with errno ENOMEM, or 0; free with *_free(). */
+/*
+ * Both return -1 with errno ENOMEM, or 0; free with *_free().  wbuf_init
+ * sets whole when fd is a pipe or FIFO, and then opens the spill pipe
+ * (close-on-exec) if it can.
+ */
 int	rbuf_init(struct rbuf *, int fd, size_t cap);
 int	wbuf_init(struct wbuf *, int fd, size_t cap);
 void	rbuf_free(struct rbuf *);
@@ -63,7 +75,13 @@ rbuf_room(const struct rbuf *rb)
 
 /*
  * Writes what is queued until it is all gone or the descriptor would
- * block.  Returns 0 when the buffer is empty, BUF_AGAIN, or -1.
+ * block.  Returns 0 when the buffer is empty, BUF_AGAIN, or -1.  With
+ * whole set, the bytes go in chunks that end at the last '\n' within
+ * PIPE_BUF bytes, each atomic (written, or spliced from the spill pipe,
+ * whole); a line longer than PIPE_BUF goes PIPE_BUF bytes at a time and
+ * cannot be atomic, nor can a part line that is all that is left (a
+ * report that filled the buffer in the middle of a line).  Bytes count
+ * as pending until they are in fd.
  */
 int	wbuf_flush(struct wbuf *);
 

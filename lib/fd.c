@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #define NSAVED	8
@@ -52,6 +53,46 @@ fd_nonblock(int fd)
 	nsaved++;
 	if (fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
 		return -1;
+	return 1;
+}
+
+/* The last byte of the regular file behind fd, or -1 if it cannot tell. */
+static int
+last_byte(int fd, off_t size)
+{
+	char path[32], c;
+	ssize_t n;
+	int rfd;
+
+	if ((n = pread(fd, &c, 1, size - 1)) == -1 && errno == EBADF) {
+		/* opened for writing only (>>): read it through another */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if ((rfd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) == -1)
+			return -1;
+		n = pread(rfd, &c, 1, size - 1);
+		(void)close(rfd);
+	}
+	return n == 1 ? (unsigned char)c : -1;
+}
+
+int
+fd_end_part_line(int fd)
+{
+	struct stat st;
+	int flags, c;
+
+	if (fstat(fd, &st) == -1 || (flags = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		return 0;
+	/* writing over the file's bytes (1<>file) glues nothing */
+	if (!(flags & O_APPEND) && lseek(fd, 0, SEEK_CUR) != st.st_size)
+		return 0;
+	if ((c = last_byte(fd, st.st_size)) == -1 || c == '\n')
+		return 0;
+	while (write(fd, "\n", 1) == -1)
+		if (errno != EINTR)
+			return -1;
 	return 1;
 }
 

@@ -20,6 +20,16 @@ int	fd_std_open(void);
  */
 int	fd_nonblock(int fd);
 
+/*
+ * Ends the part line a regular file ends in, when our writes to fd go to
+ * its end (O_APPEND, or positioned there), so that our first line is not
+ * glued to it: a writer killed in the middle of a write to a file (a
+ * sink that pipesup restarts) can leave one there.  Returns 1 when it
+ * wrote the '\n', 0 when nothing was to do or the last byte cannot be
+ * read (a file we may not read), -1 with errno on failure.
+ */
+int	fd_end_part_line(int fd);
+
 /* Puts back the flags of every descriptor fd_nonblock() changed. */
 void	fd_restore(void);
 

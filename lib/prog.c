@@ -19,6 +19,14 @@
 
 static int sigpipe_ignored;
 
+/*
+ * stderr's buffer.  Unbuffered, glibc's warnx writes "PROG: ", the
+ * message and the '\n' in three writes, and two stages' lines interleave
+ * mid-line; line-buffered, each line is one write, atomic on a pipe up to
+ * PIPE_BUF bytes.  A longer line is cut where the buffer fills.
+ */
+static char errbuf[BUFSIZ];
+
 void
 prog_init(int argc, char **argv)
 {
@@ -29,6 +37,7 @@ prog_init(int argc, char **argv)
 	argv[0] = (char *)getprogname();
 	if (fd_std_open() == -1)
 		_exit(EX_OSERR);
+	(void)setvbuf(stderr, errbuf, _IOLBF, sizeof(errbuf));
 	if (atexit(fd_restore) != 0)
 		errx(EX_OSERR, "atexit failed");
 	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
@@ -126,6 +135,18 @@ prog_ioerr(const char *what)
 		exit(128 + SIGPIPE);
 	}
 	err(EX_IOERR, "%s", what);
+}
+
+void
+prog_end_part_line(void)
+{
+	int r;
+
+	if ((r = fd_end_part_line(STDOUT_FILENO)) == -1)
+		err(EX_IOERR, "stdout");
+	/* the line ended is someone's part line, maybe a record's prefix */
+	if (r == 1)
+		warnx("stdout ended in part of a line; ended it");
 }
 
 void

@@ -26,8 +26,9 @@ enum {
 	{ "version",	no_argument,	NULL,	OPT_VERSION }
 
 /*
- * Call first in main: makes sure 0, 1 and 2 are open, ignores SIGPIPE
- * (EPIPE is handled in prog_ioerr) and restores descriptor flags at exit.
+ * Call first in main: makes sure 0, 1 and 2 are open, makes stderr write
+ * each line in one write, ignores SIGPIPE (EPIPE is handled in
+ * prog_ioerr) and restores descriptor flags at exit.
  */
 void	prog_init(int argc, char **argv);
 
@@ -56,6 +57,13 @@ int64_t	prog_duration(const char *opt, const char *arg);
  * reported and exits 74.
  */
 void	prog_ioerr(const char *what) __attribute__((__noreturn__));
+
+/*
+ * Before a runtime's first write: if stdout is a regular file that ends
+ * in part of a line where our lines would go, ends that line and warns
+ * (fd_end_part_line); exits 74 if that fails.
+ */
+void	prog_end_part_line(void);
 
 /* Restores descriptor flags and dies by sig, so the parent sees it. */
 void	prog_die(int sig) __attribute__((__noreturn__));
