@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "held.h"
 #include "loop.h"
 #include "pipeline.h"
 #include "prog.h"
@@ -61,7 +62,6 @@ static const char help[] =
 #define MSEC		1000000LL
 #define SEC		1000000000LL
 #define STATS_FD	3
-#define HELD_ENV	"SLUICE_HELD"	/* stdin is a pipe pipesup holds */
 /*
  * Two stop requests this close together are one: timeout(1) signals
  * pipesup and then its whole process group, and a shell's kill may too.
