@@ -361,7 +361,7 @@ stage_run(struct stage *st)
 	struct pollfd pfd[3];
 	enum { SIG, IN, OUT };
 	enum consumed c;
-	int64_t now;
+	int64_t now, retry;
 	int reading;
 
 	setup(st);
@@ -388,7 +388,10 @@ stage_run(struct stage *st)
 			    held_pollfd(&st->held) : st->in.fd;
 		pfd[OUT].fd = wbuf_pending(&st->out) > 0 ? st->out.fd : -1;
 		pfd[OUT].events = POLLOUT;
-		if (loop_wait(pfd, 3, st->deadline) == -1)
+		retry = st->holding && pfd[IN].fd != -1 ?
+		    held_deadline(&st->held) : LOOP_NEVER;
+		if (loop_wait(pfd, 3, st->deadline < retry ? st->deadline :
+		    retry) == -1)
 			err(EX_OSERR, "poll");
 
 		if (pfd[SIG].revents & POLLIN)
@@ -402,8 +405,9 @@ stage_run(struct stage *st)
 			st->deadline = LOOP_NEVER;
 			st->ops->tick(st, now);
 		}
-		if (pfd[IN].revents & POLLIN && st->run.stopsig == 0 &&
-		    fill(st) == -1)
+		if (pfd[IN].fd != -1 && (pfd[IN].revents & POLLIN ||
+		    (retry != LOOP_NEVER && loop_now() >= retry)) &&
+		    st->run.stopsig == 0 && fill(st) == -1)
 			err(EX_IOERR, "stdin");
 	}
 	return finish(st);
