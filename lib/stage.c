@@ -180,8 +180,12 @@ consume(struct stage *st)
 			st->counts.in++;
 		else if (r != REC_BLANK) {
 			bad_record(st, r, l);
-			if (l.ending == CONTINUES)
+			if (l.ending == CONTINUES) {
 				st->skipping = 1;
+				if (st->holding)
+					st->long_at = held_offset(&st->held,
+					    in) - l.size;
+			}
 			if (st->failed)
 				return STOPPED;
 		}
@@ -200,7 +204,14 @@ release(struct stage *st)
 
 	off = held_offset(&st->held, &st->in);
 	done = st->ops->keeps ? st->answered : off;
-	/* a window too large to keep is lost in a crash, never doubled */
+	/* a successor must see an overlong line from its start, as bad */
+	if (st->skipping && done > st->long_at)
+		done = st->long_at;
+	/*
+	 * A window or a line too large to keep is consumed as it is read:
+	 * a crash loses the window (never doubles it); a successor reads
+	 * the rest of the line as a line of its own.
+	 */
 	if (off - done > held_keep_max(&st->held))
 		done = off;
 	if (held_consume(&st->held, done) == -1)

@@ -177,6 +177,25 @@ at_least_once() {
 	assert_equal "$(cat out)" "$(printf '%s\n' 1 2 34 5)"
 }
 
+@test "held: a successor sees an overlong line from its start, never its rest as a record" {
+	SLUICE_HELD=1 procmap <in >outp 2>err {hold}>&- {ohold}>&- 3>&- &
+	pid=$!
+	head -c 4500 /dev/zero | tr '\0' a >&"$hold"
+	wait_for grep -q 'bad record' err
+	kill -KILL "$pid"
+	assert_status "$pid" 137
+	printf '123\n5\n' >&"$hold"
+	SLUICE_HELD=1 procmap <in >outp 2>err {hold}>&- {ohold}>&- 3>&- &
+	pid=$!
+	wait_for has_lines out 1
+	exec {hold}>&-
+	assert_status "$pid" 65
+	exec {ohold}>&-
+	wait "$catpid"
+	assert_equal "$(cat out)" 5
+	grep -q 'line 1: bad record "aaaa' err
+}
+
 @test "held: without SLUICE_HELD=1, or on a file, a stage reads as it comes" {
 	seq 1 5 >file
 	run -0 env SLUICE_HELD=1 procmap --add 1 <file
