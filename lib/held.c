@@ -13,6 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loop.h"
+
+#define RETRY_MIN	50000		/* ns: see held_deadline() */
+#define RETRY_MAX	100000000
+
 int
 held_wanted(int fd)
 {
@@ -32,6 +37,8 @@ held_open(struct held *h, int fd)
 
 	memset(h, 0, sizeof(*h));
 	h->in = fd;
+	h->retry_at = LOOP_NEVER;
+	h->backoff = RETRY_MIN;
 	h->priv[0] = h->priv[1] = h->ep = h->null = -1;
 	if ((size = fcntl(fd, F_GETPIPE_SZ)) == -1 ||
 	    pipe2(h->priv, O_CLOEXEC | O_NONBLOCK) == -1)
@@ -113,6 +120,26 @@ hung_up(const struct held *h)
 }
 
 /*
+ * When to look again if no edge comes (see held_deadline): never while
+ * the pipe is empty, as the next write finds it so and wakes the reader;
+ * else soon after news, and later and later while none comes.
+ */
+static void
+retry(struct held *h, size_t avail, int news)
+{
+	if (avail == 0) {
+		h->retry_at = LOOP_NEVER;
+		h->backoff = RETRY_MIN;
+		return;
+	}
+	if (news)
+		h->backoff = RETRY_MIN;
+	h->retry_at = loop_now() + h->backoff;
+	if (!news && h->backoff < RETRY_MAX)
+		h->backoff *= 2;
+}
+
+/*
  * Copies what is new in the held pipe into the private one.  tee copies
  * from the head, so the bytes seen before and not yet consumed come again
  * and are dropped.  Returns the bytes new, 0 at the end of input,
@@ -137,6 +164,7 @@ peek(struct held *h)
 	h->hup = hung_up(h);
 	if (ioctl(h->in, FIONREAD, &avail) == -1)
 		return -1;
+	retry(h, (size_t)avail, (size_t)avail > seen);
 	if ((size_t)avail <= seen)
 		return h->hup ? 0 : BUF_AGAIN;
 	do
@@ -189,5 +217,10 @@ held_consume(struct held *h, uint64_t off)
 	if (discard(h, h->in, (size_t)(off - h->consumed)) == -1)
 		return -1;
 	h->consumed = off;
+	/*
+	 * A writer this made room for may fill it without a wake-up, when
+	 * the pipe is not empty (it may hold bytes not yet peeked at).
+	 */
+	retry(h, 1, 1);
 	return 0;
 }

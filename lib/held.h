@@ -34,6 +34,8 @@ struct held {
 	uint64_t	 consumed;	/* offset of the first byte not consumed */
 	size_t		 queued;	/* bytes in the private pipe, not read */
 	int		 hup;		/* no writer was left at the last peek */
+	int64_t		 retry_at;	/* peek then even if no edge came */
+	int64_t		 backoff;	/* ns to the next retry */
 };
 
 /*
@@ -70,6 +72,22 @@ held_pollfd(const struct held *h)
 	if (h->queued > 0)
 		return h->priv[0];
 	return h->hup ? h->in : h->ep;
+}
+
+/*
+ * When to call held_fill() even if held_pollfd() stays quiet (LOOP_NEVER:
+ * never).  A writer that blocks in the middle of a large write (cat) while
+ * the pipe is not empty wakes no reader, not even edge-triggered epoll,
+ * until its write ends; with a part line left unconsumed the pipe is never
+ * empty.  So unless the pipe was empty when last looked at, the reader
+ * looks again after a pause that starts at 50 us after news and doubles
+ * up to 100 ms while none comes.  Writers whose writes end (every stage's
+ * do, non-blocking) wake it at once.
+ */
+static inline int64_t
+held_deadline(const struct held *h)
+{
+	return h->retry_at;
 }
 
 /*

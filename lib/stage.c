@@ -180,8 +180,12 @@ consume(struct stage *st)
 			st->counts.in++;
 		else if (r != REC_BLANK) {
 			bad_record(st, r, l);
-			if (l.ending == CONTINUES)
+			if (l.ending == CONTINUES) {
 				st->skipping = 1;
+				if (st->holding)
+					st->long_at = held_offset(&st->held,
+					    in) - l.size;
+			}
 			if (st->failed)
 				return STOPPED;
 		}
@@ -200,7 +204,14 @@ release(struct stage *st)
 
 	off = held_offset(&st->held, &st->in);
 	done = st->ops->keeps ? st->answered : off;
-	/* a window too large to keep is lost in a crash, never doubled */
+	/* a successor must see an overlong line from its start, as bad */
+	if (st->skipping && done > st->long_at)
+		done = st->long_at;
+	/*
+	 * A window or a line too large to keep is consumed as it is read:
+	 * a crash loses the window (never doubles it); a successor reads
+	 * the rest of the line as a line of its own.
+	 */
 	if (off - done > held_keep_max(&st->held))
 		done = off;
 	if (held_consume(&st->held, done) == -1)
@@ -361,7 +372,7 @@ stage_run(struct stage *st)
 	struct pollfd pfd[3];
 	enum { SIG, IN, OUT };
 	enum consumed c;
-	int64_t now;
+	int64_t now, retry;
 	int reading;
 
 	setup(st);
@@ -388,7 +399,10 @@ stage_run(struct stage *st)
 			    held_pollfd(&st->held) : st->in.fd;
 		pfd[OUT].fd = wbuf_pending(&st->out) > 0 ? st->out.fd : -1;
 		pfd[OUT].events = POLLOUT;
-		if (loop_wait(pfd, 3, st->deadline) == -1)
+		retry = st->holding && pfd[IN].fd != -1 ?
+		    held_deadline(&st->held) : LOOP_NEVER;
+		if (loop_wait(pfd, 3, st->deadline < retry ? st->deadline :
+		    retry) == -1)
 			err(EX_OSERR, "poll");
 
 		if (pfd[SIG].revents & POLLIN)
@@ -402,8 +416,9 @@ stage_run(struct stage *st)
 			st->deadline = LOOP_NEVER;
 			st->ops->tick(st, now);
 		}
-		if (pfd[IN].revents & POLLIN && st->run.stopsig == 0 &&
-		    fill(st) == -1)
+		if (pfd[IN].fd != -1 && (pfd[IN].revents & POLLIN ||
+		    (retry != LOOP_NEVER && loop_now() >= retry)) &&
+		    st->run.stopsig == 0 && fill(st) == -1)
 			err(EX_IOERR, "stdin");
 	}
 	return finish(st);

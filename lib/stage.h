@@ -87,6 +87,7 @@ struct stage {
 	int			 holding;	/* pipesup holds stdin */
 	struct held		 held;
 	uint64_t		 answered;	/* input offset, for keeps */
+	uint64_t		 long_at;	/* where the overlong line began */
 };
 
 void	stage_init(struct stage *, const struct stage_ops *, void *ctx);

@@ -131,6 +131,25 @@ at_least_once() {
 	assert_equal "$(cat out)" "$(printf '%s\n' 124 5)"
 }
 
+@test "held: a writer blocked in a large write behind a part line does not stall the stage" {
+	local src
+	seq 1 300000 >all
+	tail -c +2 all >rest
+	held procmap
+	# a part line first, so that the pipe is never empty again ...
+	head -c 1 all >&"$hold"
+	# ... then cat's 128 KiB writes, which wake no reader when they block
+	cat rest >in {hold}>&- {ohold}>&- 3>&- &
+	src=$!
+	wait_for has_lines out 300000
+	wait "$src"
+	exec {hold}>&-
+	assert_status "$pid" 0
+	exec {ohold}>&-
+	wait "$catpid"
+	cmp out all
+}
+
 @test "held: the end of input comes when the last writer goes, a last line without newline too" {
 	held procmap
 	printf '1\n2\n3' >&"$hold"
@@ -156,6 +175,25 @@ at_least_once() {
 	exec {ohold}>&-
 	wait "$catpid"
 	assert_equal "$(cat out)" "$(printf '%s\n' 1 2 34 5)"
+}
+
+@test "held: a successor sees an overlong line from its start, never its rest as a record" {
+	SLUICE_HELD=1 procmap <in >outp 2>err {hold}>&- {ohold}>&- 3>&- &
+	pid=$!
+	head -c 4500 /dev/zero | tr '\0' a >&"$hold"
+	wait_for grep -q 'bad record' err
+	kill -KILL "$pid"
+	assert_status "$pid" 137
+	printf '123\n5\n' >&"$hold"
+	SLUICE_HELD=1 procmap <in >outp 2>err {hold}>&- {ohold}>&- 3>&- &
+	pid=$!
+	wait_for has_lines out 1
+	exec {hold}>&-
+	assert_status "$pid" 65
+	exec {ohold}>&-
+	wait "$catpid"
+	assert_equal "$(cat out)" 5
+	grep -q 'line 1: bad record "aaaa' err
 }
 
 @test "held: without SLUICE_HELD=1, or on a file, a stage reads as it comes" {
