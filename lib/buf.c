@@ -118,7 +118,7 @@ whole_lines(const char *p)
 	return PIPE_BUF;
 }
 
-#define SPILL_FULL	(15 * PIPE_BUF)
+#define SPILL_FULL	WBUF_SPLICE_MAX
 
 static size_t
 chunk(const struct wbuf *wb, size_t off)
