@@ -10,6 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * The spill pipe is full at 16 chunks (a default pipe has 16 page slots,
+ * a chunk takes one): topping it up stops short of a write that would
+ * only find it full.  With a smaller pipe, EAGAIN ends the top-up.
+ */
+#define SPILL_FULL	WBUF_SPLICE_MAX
+
 int
 rbuf_init(struct rbuf *rb, int fd, size_t cap)
 {
@@ -118,8 +125,6 @@ whole_lines(const char *p)
 	return PIPE_BUF;
 }
 
-#define SPILL_FULL	WBUF_SPLICE_MAX
-
 static size_t
 chunk(const struct wbuf *wb, size_t off)
 {
@@ -174,10 +179,6 @@ flush_spilled(struct wbuf *wb)
 		/* a last chunk alone: one call, not two */
 		if (wb->spilled == 0 && wb->len - wb->start <= PIPE_BUF)
 			return flush_straight(wb);
-		/*
-		 * A default pipe holds 16 pages: stop before a write that
-		 * would find it full (one that does only ends the top-up).
-		 */
 		while ((off = wb->start + wb->spilled) < wb->len &&
 		    wb->spilled < SPILL_FULL) {
 			n = write(wb->spill[1], wb->buf + off, chunk(wb, off));

@@ -9,10 +9,10 @@
  * here; EPIPE is returned like any other error, for prog_ioerr() to turn
  * into the quiet death the contract asks for.
  *
- * A writer into a pipe or FIFO writes whole lines, at most PIPE_BUF bytes
- * a write (DESIGN.md section 1), so that a writer killed at any moment
- * leaves no part of a record in the pipe and writers sharing a FIFO never
- * tear each other's records.
+ * A writer into a pipe or FIFO puts in whole lines, in chunks of at most
+ * PIPE_BUF bytes that each go in whole (DESIGN.md section 1), so that a
+ * writer killed at any moment leaves no part of a record in the pipe and
+ * writers sharing a FIFO never tear each other's records.
  */
 #ifndef SLUICE_BUF_H
 #define SLUICE_BUF_H
@@ -39,7 +39,7 @@ struct rbuf {
 
 struct wbuf {
 	int	 fd;
-	int	 whole;		/* a pipe: whole lines, PIPE_BUF a write */
+	int	 whole;		/* a pipe: whole lines, PIPE_BUF a chunk */
 	int	 spill[2];	/* a pipe of our own, spliced into fd */
 	char	*buf;
 	size_t	 cap;
