@@ -825,31 +825,28 @@ figures(struct sup *sp, int end)
 	}
 }
 
+/* sig to each running stage that is in a process group of its own */
 static void
-resume(struct sup *sp)
+signal_groups(struct sup *sp, int sig)
 {
 	size_t i;
 
 	for (i = 0; i < sp->n; i++)
 		if (sp->m[i].pid != -1 && sp->m[i].own_group)
-			(void)signal_member(&sp->m[i], SIGCONT);
+			(void)signal_member(&sp->m[i], sig);
 }
 
 /*
  * ^Z: the stages in groups of their own would not hear it, so stop them,
- * then stop ourselves as the terminal asked; fg continues us, and resume()
- * them.
+ * then stop ourselves as the terminal asked; fg continues us, and we
+ * continue them.
  */
 static void
 suspend(struct sup *sp)
 {
-	size_t i;
-
-	for (i = 0; i < sp->n; i++)
-		if (sp->m[i].pid != -1 && sp->m[i].own_group)
-			(void)signal_member(&sp->m[i], SIGSTOP);
+	signal_groups(sp, SIGSTOP);
 	(void)kill(getpid(), SIGSTOP);
-	resume(sp);
+	signal_groups(sp, SIGCONT);
 }
 
 
@@ -890,7 +887,7 @@ take_signals(struct sup *sp)
 			suspend(sp);
 			continue;
 		case SIGCONT:
-			resume(sp);
+			signal_groups(sp, SIGCONT);
 			continue;
 		}
 		/* SIGINT, SIGTERM, SIGHUP: a stop request */
