@@ -190,6 +190,17 @@ remove_pidfile(void)
 	pidfh = NULL;
 }
 
+#define ERASE_LINE	"\r\033[K"	/* back to the start, clear to the end */
+
+/* Takes the live --stats line off the terminal, before other output. */
+static void
+erase_live(struct sup *sp)
+{
+	if (sp->drawn)
+		(void)write(STDERR_FILENO, ERASE_LINE, sizeof(ERASE_LINE) - 1);
+	sp->drawn = 0;
+}
+
 /* Our stderr, one whole line per writev, after erasing a live stats line. */
 static void
 put_line(struct sup *sp, const char *prefix, const char *s, size_t n)
@@ -198,8 +209,9 @@ put_line(struct sup *sp, const char *prefix, const char *s, size_t n)
 	int k = 0;
 
 	if (sp != NULL && sp->drawn) {
-		iov[k].iov_base = (void *)"\r\033[K";
-		iov[k++].iov_len = 4;
+		/* in the same write as the line, so nothing comes between */
+		iov[k].iov_base = (void *)ERASE_LINE;
+		iov[k++].iov_len = sizeof(ERASE_LINE) - 1;
 		sp->drawn = 0;
 	}
 	iov[k].iov_base = (void *)prefix;
@@ -772,7 +784,7 @@ show_stats(struct sup *sp, int64_t now)
 		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 &&
 		    ws.ws_col > 10 && len > (size_t)ws.ws_col - 10)
 			line[ws.ws_col - 10] = '\0';
-		dprintf(STDERR_FILENO, "\r\033[Kpipesup: %s", line);
+		dprintf(STDERR_FILENO, ERASE_LINE "pipesup: %s", line);
 		sp->drawn = 1;
 	} else
 		say(sp, "%s", line);
@@ -798,9 +810,7 @@ figures(struct sup *sp, int end)
 	for (i = 0; i < sp->n; i++)
 		if ((int)strlen(sp->m[i].name) > w)
 			w = (int)strlen(sp->m[i].name);
-	if (sp->drawn)
-		dprintf(STDERR_FILENO, "\r\033[K");
-	sp->drawn = 0;
+	erase_live(sp);
 	dprintf(STDERR_FILENO, "%-*s %8s %8s  %-20s %10s %10s %6s\n", w,
 	    "stage", "pid", "restarts", end ? "ended" : "state", "in", "out",
 	    "bad");
@@ -970,9 +980,7 @@ run(struct sup *sp)
 	for (i = 0; i < sp->n; i++)
 		if (sp->m[i].errfd != -1)
 			read_stderr(sp, &sp->m[i], 1);
-	if (sp->drawn)
-		dprintf(STDERR_FILENO, "\r\033[K");
-	sp->drawn = 0;
+	erase_live(sp);
 }
 
 static void
