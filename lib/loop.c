@@ -30,8 +30,12 @@ loop_wait(struct pollfd *fds, int n, int64_t deadline)
 		tsp = &ts;
 	}
 	r = ppoll(fds, (nfds_t)n, tsp, NULL);
-	if (r == -1 && errno == EINTR)
+	if (r == -1 && errno == EINTR) {
+		/* POSIX leaves revents unset here: say nothing is ready */
+		for (i = 0; i < n; i++)
+			fds[i].revents = 0;
 		return 0;
+	}
 	for (i = 0; r > 0 && i < n; i++)
 		if (fds[i].revents & (POLLHUP | POLLERR))
 			fds[i].revents |= fds[i].events;
