@@ -182,8 +182,8 @@ make_bars(struct hist *h, size_t want)
 		for (i = j * per; i < (j + 1) * per && i < nf; i++)
 			total += h->fine[i];
 		h->bars[j].count = total;
-		h->bars[j].lo = (uint64_t)(lo + j * per * unit);
-		h->bars[j].hi = (uint64_t)(lo + (j + 1) * per * unit - 1);
+		h->bars[j].lo = (uint64_t)(lo + (u128)j * per * unit);
+		h->bars[j].hi = (uint64_t)(lo + (u128)(j + 1) * per * unit - 1);
 	}
 	/* labelled from what can be there, not beyond */
 	if (!h->fixed) {

@@ -48,7 +48,7 @@ bucket(int64_t v)
 {
 	int shift;
 
-	if (v < 2 * SUB)
+	if (v < (int64_t)2 * SUB)
 		return (int)v;
 	shift = 63 - __builtin_clzll((unsigned long long)v) - SUB_BITS;
 	return shift * SUB + (int)(v >> shift);

@@ -26,7 +26,7 @@
  * The most one flush moves into a pipe in one call: 15 chunks of at most
  * PIPE_BUF, spliced together from the spill pipe (see wbuf_flush).
  */
-#define WBUF_SPLICE_MAX	(15 * 4096)
+#define WBUF_SPLICE_MAX	((size_t)15 * 4096)
 
 struct rbuf {
 	int	 fd;

@@ -204,9 +204,9 @@ size_t
 held_keep_max(const struct held *h)
 {
 	/* a part line (at most a page past PIPE_BUF) and a margin */
-	if (h->size / 2 <= 2 * PIPE_BUF)
+	if (h->size / 2 <= 2 * (size_t)PIPE_BUF)
 		return 0;
-	return h->size / 2 - 2 * PIPE_BUF;
+	return h->size / 2 - 2 * (size_t)PIPE_BUF;
 }
 
 int

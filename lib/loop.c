@@ -38,6 +38,7 @@ loop_wait(struct pollfd *fds, int n, int64_t deadline)
 	}
 	for (i = 0; r > 0 && i < n; i++)
 		if (fds[i].revents & (POLLHUP | POLLERR))
-			fds[i].revents |= fds[i].events;
+			fds[i].revents =
+			    (short)(fds[i].revents | fds[i].events);
 	return r;
 }

@@ -6,7 +6,7 @@
 #include "prog.h"
 #include "sig.h"
 
-#define OUT_CAP	(128 * 1024)
+#define OUT_CAP	((size_t)128 * 1024)
 
 void
 source_init(struct source *src)

@@ -18,8 +18,8 @@
  * A read takes what a pipe holds at once (64 KiB by default); the writer
  * has room for the expansion a sink like procprint makes of it.
  */
-#define IN_CAP	(64 * 1024)
-#define OUT_CAP	(128 * 1024)
+#define IN_CAP	((size_t)64 * 1024)
+#define OUT_CAP	((size_t)128 * 1024)
 
 /*
  * Why consume() returned: no whole line is left in the input, the output
