@@ -37,7 +37,8 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 .DELETE_ON_ERROR:
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
-.PHONY: all deps demo check bench chaos install uninstall clean
+.PHONY: all deps demo check bench chaos install uninstall clean \
+	analyse print-flags
 
 all: $(PROGS)
 
@@ -64,6 +65,15 @@ check: all $(TEST_BINS)
 
 bench: all
 	@scripts/bench
+
+# the static analysers over every C file (scripts/deps analyse installs them)
+analyse:
+	@scripts/deps analyse
+	@scripts/analyse
+
+# the flags every C file is compiled with, for the analysers
+print-flags:
+	@echo $(ALL_CPPFLAGS) $(filter -std=%,$(ALL_CFLAGS))
 
 # crash safety the long way: CHAOS_SECONDS of SIGKILLs under pipesup
 chaos: all

@@ -26,6 +26,7 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "fds") == 0) {
 		if ((d = opendir("/proc/self/fd")) == NULL)
 			err(1, "/proc/self/fd");
+		/* cppcheck-suppress readdirCalled ; readdir_r is deprecated */
 		while ((de = readdir(d)) != NULL)
 			if (de->d_name[0] != '.' && atoi(de->d_name) != dirfd(d))
 				puts(de->d_name);
