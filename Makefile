@@ -38,7 +38,7 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
 .PHONY: all deps demo check bench chaos install uninstall clean \
-	analyse print-flags
+	analyse valgrind print-flags
 
 all: $(PROGS)
 
@@ -70,6 +70,11 @@ bench: all
 analyse:
 	@scripts/deps analyse
 	@scripts/analyse
+
+# a sample of the suite under valgrind; the build must be without sanitizers
+valgrind: all $(TEST_BINS)
+	@scripts/deps analyse
+	@scripts/valgrind
 
 # the flags every C file is compiled with, for the analysers
 print-flags:

@@ -7,6 +7,10 @@ bats_load_library bats-assert
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 PATH="$ROOT/bin:$ROOT/tests:$PATH"
+# scripts/valgrind: its wrappers, each program under memcheck, come first
+if [[ -n ${VALGRIND_BIN:-} ]]; then
+	PATH="$VALGRIND_BIN:$PATH"
+fi
 export ROOT PATH
 
 # The most memory a stage may hold, in KiB.  The sanitizers' shadow memory
@@ -150,9 +154,11 @@ finish() {
 	wait "$PID" || ST=$?
 }
 
-# kid NAME: the pid of pipesup's child NAME.
+# kid NAME: the pid of pipesup's child NAME.  Under scripts/valgrind a
+# stage's process name is memcheck's: its command line names the program.
 kid() {
-	pgrep -P "$PID" -x "$1"
+	pgrep -P "$PID" -x "$1" ||
+		{ [[ -n ${VALGRIND_BIN:-} ]] && pgrep -P "$PID" -f "valgrind.* $ROOT/bin/$1( |\$)"; }
 }
 
 # kill_leftover_pipeline: a failed test must not leave a pipeline running.
