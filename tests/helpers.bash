@@ -157,8 +157,9 @@ finish() {
 # kid NAME: the pid of pipesup's child NAME.  Under scripts/valgrind a
 # stage's process name is memcheck's: its command line names the program.
 kid() {
-	pgrep -P "$PID" -x "$1" ||
-		{ [[ -n ${VALGRIND_BIN:-} ]] && pgrep -P "$PID" -f "valgrind.* $ROOT/bin/$1( |\$)"; }
+	pgrep -P "$PID" -x "$1" && return
+	[[ -n ${VALGRIND_BIN:-} ]] &&
+		pgrep -P "$PID" -f "valgrind.* $ROOT/bin/$1( |\$)"
 }
 
 # kill_leftover_pipeline: a failed test must not leave a pipeline running.
