@@ -153,3 +153,33 @@ for i in range(len(data)):
 	run -74 --separate-stderr procprint <.
 	assert_equal "$stderr" 'procprint: stdin: Is a directory'
 }
+
+@test "exit status: a report interval below 10ms is a usage error" {
+	# too_short PROG OPTION ARGS...: PROG ARGS... says OPTION "9ms" is too short
+	too_short() {
+		run -64 --separate-stderr "${@:3}" </dev/null
+		assert_equal "$stderr" "$1: $2: \"9ms\" is too short: the least is 10ms
+Try '$1 --help' for more information."
+	}
+	too_short statsink --every statsink --every 9ms
+	too_short latsink --every latsink --every 9ms
+	too_short pipesup --stats pipesup --stats=9ms true
+	run -0 statsink --every 10ms </dev/null
+	run -0 latsink --every 0.01s </dev/null
+	run -0 pipesup -q --stats=10ms true
+}
+
+@test "exit status: no descriptor for the self-pipe is named, and 71" {
+	local cmd
+	printf '1\n' >in
+	for cmd in "randsrc -n 1" "ticksrc -n 1" procprint "procmap --add 1" \
+	    "procfilter --min 1" "procwin --count 2" statsink histsink latsink \
+	    "pipesup true"; do
+		# shellcheck disable=SC2086 # a command and its words
+		run -71 --separate-stderr prlimit --nofile=4 $cmd <in 3>&-
+		assert_equal "$stderr" "${cmd%% *}: the self-pipe for signals: Too many open files"
+		assert_output ""
+	done
+	run -71 --separate-stderr prlimit --nofile=5 procprint --rejects rj <in 3>&-
+	assert_equal "$stderr" "procprint: the self-pipe for signals: Too many open files"
+}

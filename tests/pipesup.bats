@@ -273,6 +273,48 @@ file_error() {
 	assert_equal "$stderr" "pipesup: $F.missing: No such file or directory"
 }
 
+@test "a pipeline file with CR LF line ends reads as with LF" {
+	printf '# from Windows\r\nsrc: randsrc -n 3 --seed 1 \\\r\n  --max 9\r\nprint: procprint\r\n' >"$F"
+	run -0 --separate-stderr pipesup -q -f "$F"
+	assert_output "$(randsrc -n 3 --seed 1 --max 9 | procprint)"
+	assert_equal "$stderr" ""
+}
+
+@test "64 stages run; a 65th is refused before anything starts" {
+	local args=(randsrc -n 100 --seed 3) i
+	for ((i = 1; i < 64; i++)); do
+		args+=(:: cat)
+	done
+	run -0 --separate-stderr pipesup -q "${args[@]}"
+	assert_output "$(randsrc -n 100 --seed 3)"
+	run -64 --separate-stderr pipesup -q "${args[@]}" :: true
+	assert_equal "$stderr" "pipesup: more than 64 stages
+Try 'pipesup --help' for more information."
+	assert_output ""
+}
+
+@test "out of descriptors, pipesup names the one it could not make" {
+	local n st out said=()
+	# each descriptor more lets it get one step further
+	for ((n = 4; n < 40; n++)); do
+		st=0
+		out=$(prlimit --nofile=$n pipesup -q randsrc -n 1 :: procprint 2>"$ERR") || st=$?
+		# too few even to load the libraries: 127 from ld.so
+		((st == 127 && ${#said[@]} == 0)) && continue
+		((st == 71)) || break
+		[[ ${said[*]: -1} == "$(<"$ERR")" ]] || said+=("$(<"$ERR")")
+	done
+	assert_equal "$st" 0
+	[[ $out =~ ^Received\ data:\ [0-9]+$ ]]
+	local IFS=$'\n'
+	assert_equal "${said[*]}" "pipesup: the self-pipe for signals: Too many open files
+pipesup: randsrc: the pipe for its stderr: Too many open files
+pipesup: randsrc: the file of its figures: Too many open files
+pipesup: the pipe from randsrc to procprint: Too many open files
+pipesup: procprint: the pipe for its stderr: Too many open files
+pipesup: procprint: the file of its figures: Too many open files"
+}
+
 # kill_stage POLICY POS: SIGKILL the stage at POS of a three-stage
 # pipeline and check what pipesup does about it.
 kill_stage() {
