@@ -10,6 +10,8 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 BATS_FLAGS ?=
+# seconds: a test that hangs fails after this long, here as in CI
+BATS_TEST_TIMEOUT ?= 120
 
 # Deferred (=), so that pkg-config runs after `scripts/deps` installed it.
 BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay 2>/dev/null || \
@@ -60,7 +62,7 @@ demo: all
 	@scripts/demo
 
 check: all $(TEST_BINS)
-	bats $(BATS_FLAGS) tests
+	BATS_TEST_TIMEOUT=$(BATS_TEST_TIMEOUT) bats $(BATS_FLAGS) tests
 
 bench: all
 	@scripts/bench
