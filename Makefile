@@ -39,7 +39,7 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 .DELETE_ON_ERROR:
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
-.PHONY: all deps demo check bench chaos install uninstall clean
+.PHONY: all deps demo check bench chaos soak install uninstall clean
 
 all: $(PROGS)
 
@@ -70,6 +70,10 @@ bench: all
 # crash safety the long way: CHAOS_SECONDS of SIGKILLs under pipesup
 chaos: all
 	@scripts/chaos $(or $(CHAOS_SECONDS),30)
+
+# a long run checked to the last record: SOAK_RECORDS through 12 stages
+soak: all
+	@scripts/soak $(or $(SOAK_RECORDS),100000000)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
