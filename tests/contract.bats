@@ -129,6 +129,20 @@ procprint: 2 bad records'
 	assert_equal "$stderr" 'procprint: /nonexistent/rej: No such file or directory'
 }
 
+@test "bad input: a --rejects file that fills up: the good records before are written, then 74" {
+	run -74 --separate-stderr bash -c "printf '1\nx\n2\n' | procprint --rejects /dev/full"
+	assert_output "Received data: 1"
+	assert_equal "$stderr" 'procprint: line 2: bad record "x": not an integer
+procprint: /dev/full: No space left on device'
+	# the same for the rest of an overlong line, which goes there too
+	run -74 --separate-stderr bash -c "{ echo 5; head -c 5000 /dev/zero | tr '\\0' 7; echo; echo 6; } | procprint --rejects /dev/full"
+	assert_output "Received data: 5"
+	assert_equal "${stderr_lines[1]}" "procprint: /dev/full: No space left on device"
+	# a sink makes no report from figures it could not finish
+	run -74 --separate-stderr bash -c "printf '1\nx\n2\n' | statsink --rejects /dev/full"
+	assert_output ""
+}
+
 @test "bad input: the bad-record policy holds across reads of any size" {
 	# one byte at a time through a pipe: lines split across many reads
 	printf '12\nab\n-34\n' >in
