@@ -37,7 +37,7 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 .DELETE_ON_ERROR:
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
-.PHONY: all deps demo check bench chaos install uninstall clean
+.PHONY: all deps demo check bench chaos mutate install uninstall clean
 
 all: $(PROGS)
 
@@ -68,6 +68,11 @@ bench: all
 # crash safety the long way: CHAOS_SECONDS of SIGKILLs under pipesup
 chaos: all
 	@scripts/chaos $(or $(CHAOS_SECONDS),30)
+
+# do the tests fail when a feature breaks?  Each fault of tests/mutants.txt
+# (or only MUTANTS="name ...") planted in a scratch copy, in turn
+mutate:
+	@scripts/mutate $(MUTANTS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
