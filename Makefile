@@ -39,7 +39,7 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 .DELETE_ON_ERROR:
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
-.PHONY: all deps demo check bench chaos soak install uninstall clean
+.PHONY: all deps demo check bench chaos soak mutate install uninstall clean
 
 all: $(PROGS)
 
@@ -74,6 +74,11 @@ chaos: all
 # a long run checked to the last record: SOAK_RECORDS through 12 stages
 soak: all
 	@scripts/soak $(or $(SOAK_RECORDS),100000000)
+
+# do the tests fail when a feature breaks?  Each fault of tests/mutants.txt
+# (or only MUTANTS="name ...") planted in a scratch copy, in turn
+mutate:
+	@scripts/mutate $(MUTANTS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
