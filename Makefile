@@ -10,6 +10,8 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 BATS_FLAGS ?=
+# seconds: a test that hangs fails after this long, here as in CI
+BATS_TEST_TIMEOUT ?= 120
 
 # Deferred (=), so that pkg-config runs after `scripts/deps` installed it.
 BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay 2>/dev/null || \
@@ -37,7 +39,7 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 .DELETE_ON_ERROR:
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
-.PHONY: all deps demo check bench chaos install uninstall clean \
+.PHONY: all deps demo check bench chaos soak mutate install uninstall clean \
 	analyse valgrind print-flags
 
 all: $(PROGS)
@@ -61,7 +63,7 @@ demo: all
 	@scripts/demo
 
 check: all $(TEST_BINS)
-	bats $(BATS_FLAGS) tests
+	BATS_TEST_TIMEOUT=$(BATS_TEST_TIMEOUT) bats $(BATS_FLAGS) tests
 
 bench: all
 	@scripts/bench
@@ -83,6 +85,15 @@ print-flags:
 # crash safety the long way: CHAOS_SECONDS of SIGKILLs under pipesup
 chaos: all
 	@scripts/chaos $(or $(CHAOS_SECONDS),30)
+
+# a long run checked to the last record: SOAK_RECORDS through 12 stages
+soak: all
+	@scripts/soak $(or $(SOAK_RECORDS),100000000)
+
+# do the tests fail when a feature breaks?  Each fault of tests/mutants.txt
+# (or only MUTANTS="name ...") planted in a scratch copy, in turn
+mutate:
+	@scripts/mutate $(MUTANTS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

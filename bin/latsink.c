@@ -224,7 +224,7 @@ main(int argc, char *argv[])
 			l.durations = 1;
 			break;
 		case 'e':
-			l.every = prog_duration("--every", optarg);
+			l.every = prog_interval("--every", optarg);
 			break;
 		case 'j':
 			l.json = 1;

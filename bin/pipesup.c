@@ -1031,7 +1031,7 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 	restart_init(&m->restart);
 	relay_init(&m->err);
 	if (pipe2(p, O_CLOEXEC) == -1)
-		err(EX_OSERR, "pipe");
+		err(EX_OSERR, "%s: the pipe for its stderr", ps->name);
 	/* non-blocking for us only: each end has its own description */
 	m->errfd = p[0];
 	m->errw = p[1];
@@ -1039,7 +1039,7 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 		err(EX_OSERR, "fcntl");
 	if ((m->statsfd = memfd_create(ps->name, MFD_CLOEXEC)) == -1 ||
 	    ftruncate(m->statsfd, sizeof(*m->shared)) == -1)
-		err(EX_OSERR, "memfd_create");
+		err(EX_OSERR, "%s: the file of its figures", ps->name);
 	m->shared = mmap(NULL, sizeof(*m->shared), PROT_READ | PROT_WRITE,
 	    MAP_SHARED, m->statsfd, 0);
 	if (m->shared == MAP_FAILED)
@@ -1047,7 +1047,8 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 	sp->rd[i] = sp->wr[i] = -1;
 	if (i + 1 < sp->n) {
 		if (pipe2(p, O_CLOEXEC) == -1)
-			err(EX_OSERR, "pipe");
+			err(EX_OSERR, "the pipe from %s to %s", ps->name,
+			    ps[1].name);
 		sp->rd[i] = p[0];
 		sp->wr[i] = p[1];
 	}
@@ -1152,7 +1153,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_STATS:
 			sp->stats_every = optarg == NULL ? SEC :
-			    prog_duration("--stats", optarg);
+			    prog_interval("--stats", optarg);
 			break;
 		case 'q':
 			sp->quiet = 1;
@@ -1178,6 +1179,8 @@ main(int argc, char *argv[])
 
 	/* inherited SIG_IGN for SIGCHLD would reap the stages behind our back */
 	signal(SIGCHLD, SIG_DFL);
+	if (sig_open() == -1)
+		err(EX_OSERR, "the self-pipe for signals");
 	if (sig_catch(SIGINT) == -1 || sig_catch(SIGTERM) == -1 ||
 	    sig_catch(SIGHUP) == -1 || sig_catch(SIGUSR1) == -1 ||
 	    sig_catch(SIGTSTP) == -1 || sig_catch(SIGCONT) == -1 ||

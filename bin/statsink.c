@@ -174,7 +174,7 @@ main(int argc, char *argv[])
 			s.json = 1;
 			break;
 		case OPT_EVERY:
-			s.every = prog_duration("--every", optarg);
+			s.every = prog_interval("--every", optarg);
 			break;
 		default:
 			stage_option(&st, ch, optarg, help);

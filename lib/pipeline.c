@@ -401,9 +401,47 @@ fail:
 	return e;
 }
 
+/*
+ * A file written on Windows ends its lines in CR LF: the CR is part of
+ * the line end, not of the last word ("cat\r" is no program).
+ */
+static char *
+without_crlf(const char *text, size_t *len)
+{
+	char *copy;
+	size_t i, n = 0;
+
+	if ((copy = malloc(*len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < *len; i++)
+		if (!(text[i] == '\r' && (i + 1 == *len || text[i + 1] == '\n')))
+			copy[n++] = text[i];
+	*len = n;
+	return copy;
+}
+
+static enum pipeline_err	parse_text(struct pipeline *, const char *,
+				    size_t, size_t *);
+
 enum pipeline_err
 pipeline_parse(struct pipeline *pl, const char *text, size_t len,
     size_t *line)
+{
+	enum pipeline_err e;
+	char *copy;
+
+	if (memchr(text, '\r', len) == NULL)
+		return parse_text(pl, text, len, line);
+	memset(pl, 0, sizeof(*pl));
+	if ((copy = without_crlf(text, &len)) == NULL)
+		return PL_NOMEM;
+	e = parse_text(pl, copy, len, line);
+	free(copy);
+	return e;
+}
+
+static enum pipeline_err
+parse_text(struct pipeline *pl, const char *text, size_t len, size_t *line)
 {
 	struct cursor c = { text, text + len, 1 };
 	enum pipeline_err e = PL_OK;

@@ -122,6 +122,17 @@ prog_duration(const char *opt, const char *arg)
 	return v;
 }
 
+int64_t
+prog_interval(const char *opt, const char *arg)
+{
+	int64_t v = prog_duration(opt, arg);
+
+	if (v < PROG_INTERVAL_MIN)
+		prog_usage("%s: \"%s\" is too short: the least is 10ms", opt,
+		    arg);
+	return v;
+}
+
 void
 prog_ioerr(const char *what)
 {

@@ -52,6 +52,13 @@ double	prog_rate(const char *opt, const char *arg);
 int64_t	prog_duration(const char *opt, const char *arg);
 
 /*
+ * How often a report is made (--every, --stats): a duration of at least
+ * PROG_INTERVAL_MIN, for a shorter one only spins a core.
+ */
+#define PROG_INTERVAL_MIN	(10 * 1000 * 1000)	/* ns: 10 ms */
+int64_t	prog_interval(const char *opt, const char *arg);
+
+/*
  * After a failed read or write of what: a closed reader (EPIPE) ends the
  * program quietly by SIGPIPE, as yes and cat end; anything else is
  * reported and exits 74.

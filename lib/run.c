@@ -21,6 +21,8 @@ run_setup(struct run *r, struct wbuf *out, size_t cap, int usr1)
 	if (fd_nonblock(STDOUT_FILENO) == -1)
 		err(EX_IOERR, "stdout");
 	prog_end_part_line();
+	if (sig_open() == -1)
+		err(EX_OSERR, "the self-pipe for signals");
 	if (sig_catch(SIGINT) == -1 || sig_catch(SIGTERM) == -1 ||
 	    (usr1 && sig_catch(SIGUSR1) == -1))
 		err(EX_OSERR, "sigaction");

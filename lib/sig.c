@@ -35,6 +35,15 @@ on_signal(int sig)
 }
 
 int
+sig_open(void)
+{
+	if (self_pipe[0] == -1 &&
+	    pipe2(self_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	return 0;
+}
+
+int
 sig_catch(int sig)
 {
 	struct sigaction sa, old;
@@ -43,8 +52,7 @@ sig_catch(int sig)
 		errno = EINVAL;
 		return -1;
 	}
-	if (self_pipe[0] == -1 &&
-	    pipe2(self_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+	if (sig_open() == -1)
 		return -1;
 	if (sigaction(sig, NULL, &old) == -1)
 		return -1;

@@ -14,6 +14,12 @@
  */
 int	sig_catch(int sig);
 
+/*
+ * Opens the self-pipe, once: call it first, so that a failure (no
+ * descriptor left) is reported as what it is.  Returns 0, or -1 with errno.
+ */
+int	sig_open(void);
+
 /* The read end of the self-pipe, for POLLIN; -1 before sig_catch(). */
 int	sig_fd(void);
 

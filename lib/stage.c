@@ -52,11 +52,20 @@ stage_option(struct stage *st, int ch, const char *arg, const char *help)
 	}
 }
 
+/*
+ * A dead-letter file that cannot be written stops the stage as --strict
+ * would, so that the good records read before are still written out;
+ * finish() then exits 74.
+ */
 static void
 reject_save(struct stage *st, const char *p, size_t n)
 {
-	if (st->rejects_fd != -1 && badin_save(st->rejects_fd, p, n) == -1)
-		err(EX_IOERR, "%s", st->rejects);
+	if (st->rejects_fd == -1 || st->rejects_errno != 0)
+		return;
+	if (badin_save(st->rejects_fd, p, n) == -1) {
+		st->rejects_errno = errno;
+		st->failed = 1;
+	}
 }
 
 /* How a line ends: for the dead-letter file, and how far it goes. */
@@ -166,6 +175,8 @@ consume(struct stage *st)
 	while (rbuf_avail(in) > 0) {
 		if (st->skipping) {
 			skip_long(st);
+			if (st->failed)
+				return STOPPED;
 			continue;
 		}
 		if (wbuf_reserve(&st->out, st->ops->maxout) == NULL)
@@ -353,8 +364,13 @@ finish(struct stage *st)
 	stats_publish(&st->counts);
 	if (st->skipping)
 		reject_save(st, "\n", 1);
-	if (st->rejects_fd != -1 && close(st->rejects_fd) == -1)
+	if (st->rejects_fd != -1 && close(st->rejects_fd) == -1 &&
+	    st->rejects_errno == 0)
+		st->rejects_errno = errno;
+	if (st->rejects_errno != 0) {
+		errno = st->rejects_errno;
 		err(EX_IOERR, "%s", st->rejects);
+	}
 	if (st->counts.bad > BADIN_SHOWN)
 		warnx("%ju bad records, the first %d shown",
 		    (uintmax_t)st->counts.bad, BADIN_SHOWN);

@@ -79,11 +79,13 @@ struct stage {
 	int			 strict;
 	const char		*rejects;
 	int			 rejects_fd;
+	int			 rejects_errno;	/* a write to it failed */
 	struct run		 run;
 	struct rbuf		 in;
 	uint64_t		 lineno;
 	int			 skipping;	/* inside an overlong line */
-	int			 failed;	/* --strict met a bad record */
+	int			 failed;	/* --strict met a bad record,
+						   or --rejects failed */
 	int			 holding;	/* pipesup holds stdin */
 	struct held		 held;
 	uint64_t		 answered;	/* input offset, for keeps */

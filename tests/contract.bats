@@ -118,15 +118,36 @@ procprint: 2 bad records'
 }
 
 @test "bad input: --rejects gets the whole of an overlong line" {
-	{ echo 1; printf 'y%.0s' {1..5000}; printf '\n2\n'; } >in
-	run -65 procprint --rejects rej <in
-	assert_equal "$(cat rej)" "$(printf 'y%.0s' {1..5000})"
+	local len
+	# within one read, and across several (longer than a reader holds)
+	for len in 5000 100000; do
+		{ echo 1; head -c "$len" /dev/zero | tr '\0' y; printf '\n2\n'; } >in
+		rm -f rej
+		run -65 --separate-stderr procprint --rejects rej <in
+		assert_output $'Received data: 1\nReceived data: 2'
+		# byte for byte, its newline included
+		run -0 cmp rej <(head -c "$len" /dev/zero | tr '\0' y; echo)
+	done
 }
 
 @test "bad input: a --rejects file that cannot be opened exits 74 before reading" {
 	run -74 --separate-stderr procprint --rejects /nonexistent/rej <<<"1"
 	assert_output ""
 	assert_equal "$stderr" 'procprint: /nonexistent/rej: No such file or directory'
+}
+
+@test "bad input: a --rejects file that fills up: the good records before are written, then 74" {
+	run -74 --separate-stderr bash -c "printf '1\nx\n2\n' | procprint --rejects /dev/full"
+	assert_output "Received data: 1"
+	assert_equal "$stderr" 'procprint: line 2: bad record "x": not an integer
+procprint: /dev/full: No space left on device'
+	# the same for the rest of an overlong line, which goes there too
+	run -74 --separate-stderr bash -c "{ echo 5; head -c 5000 /dev/zero | tr '\\0' 7; echo; echo 6; } | procprint --rejects /dev/full"
+	assert_output "Received data: 5"
+	assert_equal "${stderr_lines[1]}" "procprint: /dev/full: No space left on device"
+	# a sink makes no report from figures it could not finish
+	run -74 --separate-stderr bash -c "printf '1\nx\n2\n' | statsink --rejects /dev/full"
+	assert_output ""
 }
 
 @test "bad input: the bad-record policy holds across reads of any size" {
@@ -152,4 +173,34 @@ for i in range(len(data)):
 @test "exit status: a read error is 74" {
 	run -74 --separate-stderr procprint <.
 	assert_equal "$stderr" 'procprint: stdin: Is a directory'
+}
+
+@test "exit status: a report interval below 10ms is a usage error" {
+	# too_short PROG OPTION ARGS...: PROG ARGS... says OPTION "9ms" is too short
+	too_short() {
+		run -64 --separate-stderr "${@:3}" </dev/null
+		assert_equal "$stderr" "$1: $2: \"9ms\" is too short: the least is 10ms
+Try '$1 --help' for more information."
+	}
+	too_short statsink --every statsink --every 9ms
+	too_short latsink --every latsink --every 9ms
+	too_short pipesup --stats pipesup --stats=9ms true
+	run -0 statsink --every 10ms </dev/null
+	run -0 latsink --every 0.01s </dev/null
+	run -0 pipesup -q --stats=10ms true
+}
+
+@test "exit status: no descriptor for the self-pipe is named, and 71" {
+	local cmd
+	printf '1\n' >in
+	for cmd in "randsrc -n 1" "ticksrc -n 1" procprint "procmap --add 1" \
+	    "procfilter --min 1" "procwin --count 2" statsink histsink latsink \
+	    "pipesup true"; do
+		# shellcheck disable=SC2086 # a command and its words
+		run -71 --separate-stderr prlimit --nofile=4 $cmd <in 3>&-
+		assert_equal "$stderr" "${cmd%% *}: the self-pipe for signals: Too many open files"
+		assert_output ""
+	done
+	run -71 --separate-stderr prlimit --nofile=5 procprint --rejects rj <in 3>&-
+	assert_equal "$stderr" "procprint: the self-pipe for signals: Too many open files"
 }

@@ -30,6 +30,30 @@ wait_for() {
 	done
 }
 
+# wait_while_running PID CMD...: as wait_for CMD, but fail at once when
+# PID ends first: a test that waits for a stage to do something learns
+# at once that the stage died instead of waiting out the timeout.
+wait_while_running() {
+	local pid=$1 deadline=$((SECONDS + ${WAIT_TIMEOUT:-10}))
+	shift
+	until "$@"; do
+		if ! running "$pid"; then
+			echo "wait_while_running: $pid ended first: $*" >&2
+			return 1
+		fi
+		if ((SECONDS >= deadline)); then
+			echo "wait_while_running: timed out: $*" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# running PID: PID has not ended (a zombie, not yet reaped, has).
+running() {
+	[[ -e /proc/$1/stat && $(sed -E 's/.*\) (.).*/\1/' "/proc/$1/stat") != Z ]]
+}
+
 # lines FILE: the number of lines in FILE (0 if it does not exist).
 lines() {
 	if [[ -f $1 ]]; then
@@ -50,6 +74,40 @@ assert_status() {
 	local st=0
 	wait "$1" || st=$?
 	assert_equal "$st" "$2"
+}
+
+# assert_status_within SECS PID N: as assert_status, but a PID that has
+# not ended after SECS seconds is killed and fails the test, instead of
+# hanging it.
+assert_status_within() {
+	if ! WAIT_TIMEOUT=$1 wait_for not_running "$2"; then
+		kill -KILL "$2" 2>/dev/null
+		wait "$2" 2>/dev/null
+		fail "pid $2 did not end within $1 s"
+	fi
+	assert_status "$2" "$3"
+}
+
+not_running() {
+	! running "$1"
+}
+
+# counters FILE: a page of zeroed counters in FILE, as pipesup gives each
+# stage (lib/stats.h).  A stage started with SLUICE_STATS_FD=N and N<>FILE
+# stores its counts there; `counter FILE out` reads one back (in, out or
+# bad): how many records the stage made or wrote, from its own count.
+counters() {
+	head -c 32 /dev/zero >"$1"
+}
+
+counter() {
+	local at
+	case $2 in
+	in) at=8 ;;
+	out) at=16 ;;
+	bad) at=24 ;;
+	esac
+	od -An -tu8 -j "$at" -N 8 "$1" | tr -d ' '
 }
 
 # rss_kib PID: the resident set size of PID in KiB.

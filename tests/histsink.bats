@@ -56,7 +56,7 @@ setup() {
 	total=0
 	for i in $(seq 0 9); do
 		read -r lo dots hi count bar <<<"${lines[$i]}"
-		[ "$lo" -eq $((i * 10 + 1)) ] && [ "$dots" = .. ] && [ "$hi" -eq $((i * 10 + 10)) ]
+		assert_equal "$lo $dots $hi" "$((i * 10 + 1)) .. $((i * 10 + 10))"
 		(( count > 99000 && count < 101000 ))
 		# 21 columns of bar at most; near equal counts, near equal bars
 		[ "${#bar}" -eq 21 ]

@@ -140,7 +140,9 @@ sh#2: done"
 }
 
 @test "pipesup reaps its stages even when started with SIGCHLD ignored" {
-	run -3 --separate-stderr perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' pipesup -q sh -c 'exit 3'
+	# a pipesup that never learns its stage ended would wait forever
+	run -3 --separate-stderr timeout -k 1 5 \
+		perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' pipesup -q sh -c 'exit 3'
 	assert_equal "$stderr" "pipesup: sh failed: exit 3"
 }
 
@@ -271,6 +273,48 @@ file_error() {
 	file_error "a: true\nb: nosuchprog\n" 64 ":2: nosuchprog: command not found"
 	run -66 --separate-stderr pipesup -f "$F.missing"
 	assert_equal "$stderr" "pipesup: $F.missing: No such file or directory"
+}
+
+@test "a pipeline file with CR LF line ends reads as with LF" {
+	printf '# from Windows\r\nsrc: randsrc -n 3 --seed 1 \\\r\n  --max 9\r\nprint: procprint\r\n' >"$F"
+	run -0 --separate-stderr pipesup -q -f "$F"
+	assert_output "$(randsrc -n 3 --seed 1 --max 9 | procprint)"
+	assert_equal "$stderr" ""
+}
+
+@test "64 stages run; a 65th is refused before anything starts" {
+	local args=(randsrc -n 100 --rate 0 --seed 3) i
+	for ((i = 1; i < 64; i++)); do
+		args+=(:: cat)
+	done
+	run -0 --separate-stderr pipesup -q "${args[@]}"
+	assert_output "$(randsrc -n 100 --rate 0 --seed 3)"
+	run -64 --separate-stderr pipesup -q "${args[@]}" :: true
+	assert_equal "$stderr" "pipesup: more than 64 stages
+Try 'pipesup --help' for more information."
+	assert_output ""
+}
+
+@test "out of descriptors, pipesup names the one it could not make" {
+	local n st out said=()
+	# each descriptor more lets it get one step further
+	for ((n = 4; n < 40; n++)); do
+		st=0
+		out=$(prlimit --nofile=$n pipesup -q randsrc -n 1 :: procprint 2>"$ERR") || st=$?
+		# too few even to load the libraries: 127 from ld.so
+		((st == 127 && ${#said[@]} == 0)) && continue
+		((st == 71)) || break
+		[[ ${said[*]: -1} == "$(<"$ERR")" ]] || said+=("$(<"$ERR")")
+	done
+	assert_equal "$st" 0
+	[[ $out =~ ^Received\ data:\ [0-9]+$ ]]
+	local IFS=$'\n'
+	assert_equal "${said[*]}" "pipesup: the self-pipe for signals: Too many open files
+pipesup: randsrc: the pipe for its stderr: Too many open files
+pipesup: randsrc: the file of its figures: Too many open files
+pipesup: the pipe from randsrc to procprint: Too many open files
+pipesup: procprint: the pipe for its stderr: Too many open files
+pipesup: procprint: the file of its figures: Too many open files"
 }
 
 # kill_stage POLICY POS: SIGKILL the stage at POS of a three-stage
@@ -420,39 +464,62 @@ say 0 exit 0"
 	assert_equal "$stderr" "pipesup: $F:1: dir=$BATS_TEST_TMPDIR/none: No such file or directory"
 }
 
+# stall_sink: the last stage stops reading until unstall_sink, so that
+# every pipe fills and the source holds records it made and could not
+# write yet: a drain must deliver those too.
+stall_sink() {
+	SINK=$(kid procprint)
+	kill -STOP "$SINK"
+	wait_for blocked "$(kid randsrc)"
+}
+
+unstall_sink() {
+	kill -CONT "$SINK"
+}
+
 @test "SIGTERM drains without loss: the output is a prefix of the seeded stream" {
-	bg --grace 5s randsrc --rate 20000 --seed 9 :: cat :: procprint
+	bg --grace 5s randsrc --rate 0 --seed 9 :: cat :: procprint
 	wait_for has_lines "$OUT" 3000
+	stall_sink
 	kill -TERM "$PID"
+	unstall_sink
 	finish
 	assert_equal "$ST" 0
 	is_seeded_prefix
 	n=$(lines "$OUT")
-	assert_equal "$(ended)" "randsrc 0 SIGTERM (drain)
-cat 0 exit 0
-procprint 0 exit 0"
-	assert_equal "$(rows | sed -n '3s/.*| //p')" "$n $n 0"
+	# every record randsrc made, by its count, went through every stage
+	assert_equal "$(rows)" "randsrc 0 SIGTERM (drain) | 0 $n 0
+cat 0 exit 0 | - - -
+procprint 0 exit 0 | $n $n 0"
 }
 
 @test "^C to the whole process group drains without loss" {
-	bg -q randsrc --rate 20000 --seed 9 :: procprint
+	bg randsrc --rate 0 --seed 9 :: procprint
 	wait_for has_lines "$OUT" 2000
+	stall_sink
 	kill -INT -- "-$PID"
+	unstall_sink
 	finish
 	assert_equal "$ST" 0
 	is_seeded_prefix
-	assert_equal "$(cat "$ERR")" ""
+	n=$(lines "$OUT")
+	# nothing said but the summary: every record made came out
+	assert_equal "$(lines "$ERR")" 3
+	assert_equal "$(rows)" "randsrc 0 SIGTERM (drain) | 0 $n 0
+procprint 0 exit 0 | $n $n 0"
 }
 
 @test "after --grace only the stage holding the drain up is killed" {
-	local t0
-	bg --grace 300ms sh -c 'trap "" TERM; echo ready; while :; do sleep 0.05; done' :: cat
+	local t0 ms
+	bg --grace 1s sh -c 'trap "" TERM; echo ready; while :; do sleep 0.05; done' :: cat
 	wait_for has_lines "$OUT" 1
 	t0=$(now_ms)
 	kill -TERM "$PID"
 	finish
 	assert_equal "$ST" 137
-	(($(now_ms) - t0 >= 300))
+	# the grace it was given, neither less nor much more
+	ms=$(($(now_ms) - t0))
+	((ms >= 1000 && ms < 1500)) || fail "the drain took $ms ms"
 	# cat gets the end of its input and finishes
 	assert_equal "$(ended)" "sh 0 SIGKILL (after grace)
 cat 0 exit 0"

@@ -76,6 +76,11 @@ procmap: 1 bad record" ] ;;
 procmap: line 2: bad record \"$MIN\": overflow
 procmap: 2 bad records" ] ;;
 		*)
+			case $op in
+			"--sub 1") assert_output "$(printf '%s\n' 9223372036854775806 2)" ;;
+			"--div -1" | --neg) assert_output "$(printf '%s\n' -$MAX -3)" ;;
+			--abs) assert_output "$(printf '%s\n' $MAX 3)" ;;
+			esac
 			[ "$stderr" = "procmap: line 2: bad record \"$MIN\": overflow
 procmap: 1 bad record" ] ;;
 		esac

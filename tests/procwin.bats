@@ -85,17 +85,27 @@ procwin: 1 bad record" ]
 @test "procwin: --time windows close on time, empty ones count 0" {
 	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
 	mkfifo "$fifo"
+	# on_time: one window for each 50 ms that procwin ran, at most
+	on_time() {
+		local n ms
+		n=$(lines "$out")
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		((n <= ms / 50 + 1)) || fail "$n windows in $ms ms"
+	}
+	t0=$(date +%s%N)
 	procwin --time 50ms --emit count <"$fifo" >"$out" 3>&- &
 	pid=$!
 	exec 4>"$fifo"
 	# no record at all: windows still close
 	wait_for has_lines "$out" 2
+	on_time
 	printf '1\n2\n3\n' >&4
 	wait_for grep -qx 3 "$out"
 	n=$(lines "$out")
 	wait_for has_lines "$out" $((n + 2))
 	exec 4>&-
 	assert_status "$pid" 0
+	on_time
 	run -0 sort -u "$out"
 	assert_output "$(printf '%s\n' 0 3)"
 	[ "$(grep -cx 3 "$out")" -eq 1 ]

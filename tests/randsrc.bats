@@ -10,10 +10,15 @@ setup() {
 @test "randsrc: defaults are integers from 1 to 100" {
 	run -0 randsrc --rate 0 --count 2000
 	assert_equal "${#lines[@]}" 2000
+	local v lo=100 hi=1
 	for v in "${lines[@]}"; do
 		[[ $v =~ ^[1-9][0-9]*$ ]] && ((v >= 1 && v <= 100)) ||
 			fail "out of range: $v"
+		((v < lo)) && lo=$v
+		((v > hi)) && hi=$v
 	done
+	# both ends are drawn (each is missed in 2000 draws with odds 2e-9)
+	assert_equal "$lo $hi" "1 100"
 }
 
 @test "randsrc: the first record comes at once, then one a second" {
@@ -65,17 +70,23 @@ setup() {
 
 @test "randsrc: no modulo bias over a range of 3 * 2^62 values" {
 	# with draw % range, the first quarter of 2^64 would come twice as
-	# often: thirds of the range would be 1/2, 1/4, 1/4
+	# often: thirds of the range would be 1/2, 1/4, 1/4; without Lemire's
+	# rejection, one value in three would: by value mod 3, 1/2, 1/4, 1/4
 	run -0 bash -c 'randsrc --rate 0 --count 300000 --seed 3 \
 		--min -9223372036854775808 --max 4611686018427387903 |
 		python3 -c "import sys
 n = [0, 0, 0]
+m = [0, 0, 0]
 for line in sys.stdin:
     v = int(line)
     n[0 if v < -2**62 else 1 if v < 0 else 2] += 1
-print(sum((x - 100000) ** 2 / 100000 for x in n))"'
+    m[(v + 2**63) % 3] += 1
+print(int(sum((x - 100000) ** 2 / 100000 for x in n)),
+      int(sum((x - 100000) ** 2 / 100000 for x in m)))"'
 	# 2 degrees of freedom: the 0.1 % critical value is 13.8
-	assert [ "${output%.*}" -lt 14 ]
+	read -r thirds mod3 <<<"$output"
+	assert [ "$thirds" -lt 14 ]
+	assert [ "$mod3" -lt 14 ]
 }
 
 @test "randsrc: --min equal to --max, and the int64 extremes" {
@@ -147,14 +158,22 @@ print(sum((x - 100000) ** 2 / 100000 for x in n))"'
 }
 
 @test "randsrc: SIGTERM writes out what was made, then dies by SIGTERM" {
-	randsrc --rate 0 >out 3>&- &
+	# its reader stalled, randsrc holds records the full pipe cannot take
+	mkfifo fifo
+	counters page
+	SLUICE_STATS_FD=5 randsrc --rate 0 --seed 4 >fifo 5<>page 3>&- &
 	local pid=$!
-	wait_for has_lines out 100000
+	exec 4<fifo
+	wait_for blocked "$pid"
 	kill -TERM "$pid"
+	# now the reader takes everything
+	cat <&4 >out
+	exec 4<&-
 	assert_status "$pid" 143
-	# whole records only: the last byte is a newline, every line a value
-	assert_equal "$(tail -c 1 out | od -An -c | tr -d ' ')" '\n'
-	run -1 grep -vE '^([1-9][0-9]?|100)$' out
+	# every record it made, by its own count, came out whole and in order
+	local n=$(lines out)
+	assert_equal "$n" "$(counter page out)"
+	run -0 cmp out <(xoshiro.py 4 1 100 "$n")
 }
 
 @test "randsrc: SIGINT stops it the same way (130)" {
@@ -172,8 +191,10 @@ print(sum((x - 100000) ** 2 / 100000 for x in n))"'
 	local pid=$!
 	wait_for has_lines out 2
 	kill -INT "$pid"
+	wait_while_running "$pid" not_pending "$pid" INT
 	local n=$(lines out)
-	wait_for has_lines out $((n + 10))
+	# it goes on writing: the SIGINT did not stop it
+	wait_while_running "$pid" has_lines out $((n + 10))
 	kill -TERM "$pid"
 	assert_status "$pid" 143
 }
@@ -184,26 +205,45 @@ print(sum((x - 100000) ** 2 / 100000 for x in n))"'
 	# death by SIGPIPE: the flags are put back before it
 	run -0 --separate-stderr bash -c '{ randsrc --rate 0; fdprobe nonblock 1 >&2; } | head -1 >/dev/null'
 	assert_equal "$stderr" block
-	# death by SIGTERM
-	run -0 bash -c '{ randsrc --rate 0 & p=$!; sleep 0.2; kill $p; wait $p; fdprobe nonblock 1 >&2; } 2>&1 | tail -1'
-	assert_output block
+	# death by SIGTERM, once it has made the shared pipe non-blocking
+	run -0 bash -c '{ exec 4>&1; randsrc --rate 0 & p=$!
+		until [ "$(fdprobe nonblock 4)" = nonblock ]; do sleep 0.01; done
+		kill $p; wait $p; echo "status $?" >&2; fdprobe nonblock 1 >&2; } 2>&1 | tail -2'
+	assert_output $'status 143\nblock'
 }
 
 @test "randsrc: memory stays bounded while its reader is stalled" {
+	local r1 r2
 	mkfifo fifo
 	randsrc --rate 0 >fifo 3>&- &
 	local pid=$!
 	exec 4<fifo
 	# the reader takes nothing: the pipe fills, then randsrc waits
 	wait_for blocked "$pid"
-	local rss=$(rss_kib "$pid")
+	r1=$(rss_kib "$pid")
+	sleep 0.3	# the span over which it must not grow
+	r2=$(rss_kib "$pid")
+	# the reader goes: randsrc ends quietly by SIGPIPE
 	exec 4<&-
-	wait "$pid" || true
-	assert [ "$rss" -lt "$RSS_LIMIT_KIB" ]
+	assert_status "$pid" 141
+	assert [ "$r2" -lt "$RSS_LIMIT_KIB" ]
+	assert [ $((r2 - r1)) -lt 1000 ]
 }
 
 @test "randsrc: into a file and a terminal-less stdout, O_NONBLOCK is never set" {
-	run -0 bash -c 'randsrc --count 1 --rate 0 >file; fdprobe nonblock 1 <file >/dev/null; fdprobe nonblock 0 <file'
+	# the file's description is this shell's: look at it while randsrc
+	# writes into it, and after a SIGKILL gave it no chance to put
+	# anything back
+	exec 5>file
+	randsrc --rate 1000 >&5 3>&- &
+	local pid=$!
+	wait_for has_lines file 1
+	run -0 fdprobe nonblock 5
+	assert_output block
+	kill -KILL "$pid"
+	assert_status "$pid" 137
+	run -0 fdprobe nonblock 5
+	exec 5>&-
 	assert_output block
 }
 

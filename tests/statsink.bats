@@ -135,6 +135,7 @@ Try 'statsink --help' for more information." ]
 @test "statsink: --every reports the running figures while the input stays open" {
 	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
 	mkfifo "$fifo"
+	t0=$(date +%s%N)
 	statsink --json --every 50ms <"$fifo" >"$out" 3>&- &
 	pid=$!
 	exec 4>"$fifo"
@@ -144,10 +145,13 @@ Try 'statsink --help' for more information." ]
 	wait_for has_lines "$out" $((n + 2))
 	exec 4>&-
 	assert_status "$pid" 0
+	ms=$((($(date +%s%N) - t0) / 1000000))
 	run -0 nojson <"$out"
 	assert_line --index 0 --regexp '^\{"count": [0-3], '
 	assert_line --index -1 '{"count": 3, "sum": 6, "min": 1, "max": 3, "mean": 2, "stddev": 0.81649658092772603}'
-	[ "${#lines[@]}" -ge 4 ]
+	# one report for each 50 ms that statsink ran, at most, and the last
+	((${#lines[@]} >= 4 && ${#lines[@]} <= ms / 50 + 1)) ||
+		fail "${#lines[@]} reports in $ms ms"
 }
 
 @test "statsink: SIGUSR1 reports at once; SIGTERM gives the final figures (143)" {
@@ -159,12 +163,21 @@ Try 'statsink --help' for more information." ]
 	wait_for catches "$pid" 10
 	printf '10\n20\n' >&4
 	# ask until the report shows both records read
-	usr1_count2() { kill -USR1 "$pid" && grep -q '^count    2$' "$out"; }
+	asked=0
+	usr1_count2() {
+		kill -USR1 "$pid" && asked=$((asked + 1)) &&
+			grep -q '^count    2$' "$out"
+	}
 	wait_for usr1_count2
 	n=$(lines "$out")
 	kill -TERM "$pid"
 	assert_status "$pid" 143
 	exec 4>&-
+	# a report for each SIGUSR1 at most (two sent at once may be one),
+	# and the final one
+	reports=$(grep -c '^count ' "$out")
+	((reports >= 2 && reports <= asked + 1)) ||
+		fail "$reports reports for $asked SIGUSR1"
 	run -0 bash -c "tail -n +$((n + 1)) '$out' | grep -Ev '^(elapsed|rate) '"
 	assert_output 'count    2
 sum      30

@@ -95,6 +95,9 @@ drained() {
 	bg --stats=50ms --grace 10s randsrc --rate 20000 --seed 9 :: sh -c 'cat; sleep 1' :: statsink
 	wait_for flowing
 	kill -TERM "$PID"
+	# two arrivals, not one: signals sent before the first is delivered
+	# would be one to the kernel, and one request whatever the window
+	wait_for not_pending "$PID" TERM
 	kill -TERM -- "-$PID"
 	kill -CONT -- "-$PID"
 	finish

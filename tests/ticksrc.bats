@@ -39,9 +39,12 @@ span() {
 }
 
 @test "the default rate is 1000 a second" {
-	ticksrc -n 101 >"$TMP/out"
-	(($(span "$TMP/out") >= 99000000))
-	(($(span "$TMP/out") < 2000000000))
+	ticksrc -n 501 >"$TMP/out"
+	# record 500 is due 500 ms after record 0: never early, and late by
+	# less than 150 ms (a rate of 770 a second would take 650 ms)
+	local ns
+	ns=$(span "$TMP/out")
+	((ns >= 499000000 && ns < 650000000)) || fail "501 records took $ns ns"
 }
 
 @test "--count 0 writes nothing" {
@@ -55,15 +58,24 @@ span() {
 }
 
 @test "SIGTERM: every record made is written whole, then death by SIGTERM" {
-	ticksrc -r 200 >"$TMP/out" 3>&- &
+	# its reader stalled, ticksrc holds records the full pipe cannot take
+	mkfifo "$TMP/fifo"
+	counters "$TMP/page"
+	SLUICE_STATS_FD=5 ticksrc -r 0 >"$TMP/fifo" 5<>"$TMP/page" 3>&- &
 	pid=$!
-	wait_for has_lines "$TMP/out" 3
+	exec 4<"$TMP/fifo"
+	wait_for blocked "$pid"
 	kill -TERM "$pid"
+	cat <&4 >"$TMP/out"
+	exec 4<&-
 	assert_status "$pid" 143
-	# only whole records: the file ends with a newline
+	# every record it made, by its own count, came out whole and in order
+	run -0 lines "$TMP/out"
+	assert_output "$(counter "$TMP/page" out)"
 	run -0 tail -c 1 "$TMP/out"
 	assert_output ''
 	run -1 grep -Ev '^[1-9][0-9]*$' "$TMP/out"
+	run -0 sort -c -n "$TMP/out"
 }
 
 @test "--help and --version" {

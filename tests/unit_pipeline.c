@@ -122,6 +122,11 @@ main(void)
 	FILE_("a: \"two\\\nlines\"\n", "a@1=twolines");
 	FILE_("n_1.x-Y: x\n", "n_1.x-Y@1=x");
 	FILE_("a: x\\", "a@1=x\\");
+	/* CR LF line ends, as a file from Windows has them */
+	FILE_("# c\r\na: cat\r\nb: x \\\r\n y\r\n", "a@2=cat\nb@3=x|y");
+	FILE_("a: 'q\r'\r", "a@1=q\r");
+	FILE_("a: x\ry\r\n", "a@1=x\ry");
+	FILE_("a: x\r\n\r\n\0", "a NUL byte in the file@3");
 
 	/* settings between the name and the ':' (SIGINT 2, SIGHUP 1) */
 	FILE_("a restart=always: x", "a@1=x { restart=2 }");
