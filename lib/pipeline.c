@@ -445,14 +445,14 @@ parse_text(struct pipeline *pl, const char *text, size_t len, size_t *line)
 {
 	struct cursor c = { text, text + len, 1 };
 	enum pipeline_err e = PL_OK;
-	const char *nul;
+	size_t i, n;
 	char *buf;
 
 	memset(pl, 0, sizeof(*pl));
-	if ((nul = memchr(text, '\0', len)) != NULL) {
+	if ((n = strnlen(text, len)) < len) {
 		*line = 1;
-		for (; text < nul; text++)
-			*line += *text == '\n';
+		for (i = 0; i < n; i++)
+			*line += text[i] == '\n';
 		return PL_NUL;
 	}
 	/* no word is longer than the whole text */

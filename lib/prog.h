@@ -55,7 +55,7 @@ int64_t	prog_duration(const char *opt, const char *arg);
  * How often a report is made (--every, --stats): a duration of at least
  * PROG_INTERVAL_MIN, for a shorter one only spins a core.
  */
-#define PROG_INTERVAL_MIN	(10 * 1000 * 1000)	/* ns: 10 ms */
+#define PROG_INTERVAL_MIN	((int64_t)10 * 1000 * 1000)	/* ns: 10 ms */
 int64_t	prog_interval(const char *opt, const char *arg);
 
 /*
