@@ -555,6 +555,7 @@ child(struct member *m, pid_t sup, int in, int out, int held)
 	struct sigaction sa;
 	sigset_t none;
 	size_t k;
+	int e;
 
 	/*
 	 * A process group of its own, so that a stop sent to pipesup's
@@ -604,9 +605,10 @@ child(struct member *m, pid_t sup, int in, int out, int held)
 		_exit(126);
 	}
 	execvp(m->def->argv[0], m->def->argv);
+	e = errno;
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", m->def->argv[0],
-	    strerror(errno));
-	_exit(127);
+	    strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
 }
 
 /* What a member published, added to what its earlier runs did. */
@@ -1059,9 +1061,11 @@ static void
 check_programs(const struct pipeline *pl, const char *file)
 {
 	const struct pipeline_stage *st;
+	const char *why;
 	char prog[4096];
 	struct stat sb;
 	size_t i;
+	int r;
 
 	for (i = 0; i < pl->n; i++) {
 		st = &pl->stages[i];
@@ -1077,12 +1081,14 @@ check_programs(const struct pipeline *pl, const char *file)
 			    st->argv[0]);
 		else
 			strlcpy(prog, st->argv[0], sizeof(prog));
-		if (pipeline_findable(prog))
+		/* the shell's statuses: 127 not found, 126 not executable */
+		if ((r = pipeline_runnable(prog)) == 0)
 			continue;
+		why = r == 127 ? "command not found" : strerror(errno);
 		if (file != NULL)
-			errx(EX_USAGE, "%s:%zu: %s: command not found", file,
-			    st->line, st->argv[0]);
-		errx(EX_USAGE, "%s: command not found", st->argv[0]);
+			errx(r, "%s:%zu: %s: %s", file, st->line, st->argv[0],
+			    why);
+		errx(r, "%s: %s", st->argv[0], why);
 	}
 }
 

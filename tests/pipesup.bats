@@ -155,20 +155,33 @@ sh#2: done"
 SigIgn:	$ign"
 }
 
-@test "a program that cannot be found is named before anything starts" {
-	run -64 --separate-stderr pipesup sh -c "touch $OUT" :: nosuchprog -x
+@test "a program that cannot be found is named before anything starts, 127 as in sh" {
+	run -127 --separate-stderr pipesup sh -c "touch $OUT" :: nosuchprog -x
 	assert_equal "$stderr" "pipesup: nosuchprog: command not found"
 	[[ ! -e $OUT ]]
-	run -64 --separate-stderr pipesup ./nosuch/prog
+	run -127 --separate-stderr pipesup ./nosuch/prog
 	assert_equal "$stderr" "pipesup: ./nosuch/prog: command not found"
 }
 
-@test "a stage that cannot be executed says why and exits 127" {
+@test "a program that cannot be executed is named before anything starts, 126 as in sh" {
+	touch "$BATS_TEST_TMPDIR/plain"
+	run -126 --separate-stderr pipesup sh -c "touch $OUT" :: "$BATS_TEST_TMPDIR/plain"
+	assert_equal "$stderr" "pipesup: $BATS_TEST_TMPDIR/plain: Permission denied"
+	[[ ! -e $OUT ]]
+	run -126 --separate-stderr pipesup "$BATS_TEST_TMPDIR"
+	assert_equal "$stderr" "pipesup: $BATS_TEST_TMPDIR: Is a directory"
+	# as execvp does, one that cannot be run is passed over in $PATH
+	mkdir "$BATS_TEST_TMPDIR/first"
+	touch "$BATS_TEST_TMPDIR/first/true"
+	PATH=$BATS_TEST_TMPDIR/first:$PATH run -0 pipesup -q true
+}
+
+@test "a stage that cannot be executed says why and exits 126, never restarted" {
 	# one word longer than execve takes
-	printf 'big: true %s\n' "$(head -c 200000 /dev/zero | tr '\0' x)" >"$F"
-	run -127 --separate-stderr pipesup -q -f "$F"
+	printf 'big restart=always: true %s\n' "$(head -c 200000 /dev/zero | tr '\0' x)" >"$F"
+	run -126 --separate-stderr pipesup -q -f "$F"
 	assert_equal "$stderr" "big: cannot run true: Argument list too long
-pipesup: big failed: exit 127"
+pipesup: big failed: exit 126"
 }
 
 @test "usage errors exit 64 with a pointer to --help" {
@@ -268,7 +281,7 @@ file_error() {
 	file_error "abcdefghijabcdefghijabcdefghijabc: true\n" 64 ":1: the stage name is longer than 32 characters"
 	file_error "a: true\nb: tr\0ue\n" 64 ":2: a NUL byte in the file"
 	file_error "# only a comment\n\n" 64 ": no stages"
-	file_error "a: true\nb: nosuchprog\n" 64 ":2: nosuchprog: command not found"
+	file_error "a: true\nb: nosuchprog\n" 127 ":2: nosuchprog: command not found"
 	run -66 --separate-stderr pipesup -f "$F.missing"
 	assert_equal "$stderr" "pipesup: $F.missing: No such file or directory"
 }
