@@ -704,14 +704,20 @@ reap(struct sup *sp)
 struct relay_to {
 	struct sup	*sp;
 	char		 prefix[PIPELINE_NAME_MAX * 2 + 8];
+	size_t		 len;
 };
 
+/*
+ * Each line gets the stage's name, unless the stage put it there itself
+ * (a stage named after its program, as in "statsink: line 1: ...").
+ */
 static void
 relay_line(void *arg, const char *line, size_t n)
 {
 	struct relay_to *to = arg;
+	int named = n >= to->len && memcmp(line, to->prefix, to->len) == 0;
 
-	put_line(to->sp, to->prefix, line, n);
+	put_line(to->sp, named ? "" : to->prefix, line, n);
 }
 
 /*
@@ -730,6 +736,7 @@ read_stderr(struct sup *sp, struct member *m, int all)
 
 	to.sp = sp;
 	snprintf(to.prefix, sizeof(to.prefix), "%s: ", m->name);
+	to.len = strlen(to.prefix);
 	while (all || turns-- > 0) {
 		dst = relay_space(&m->err, &room);
 		r = read(m->errfd, dst, room);

@@ -104,6 +104,14 @@ sh: last
 sh#2: done"
 }
 
+@test "a line a stage named itself is not named twice" {
+	run -65 --separate-stderr pipesup -q randsrc -n 1 :: sh -c 'echo x; echo 2' :: statsink :: sh -c 'cat >/dev/null; echo "sh: from sh#2" >&2'
+	assert_equal "$stderr" 'statsink: line 1: bad record "x": not an integer
+statsink: 1 bad record
+sh#2: sh: from sh#2
+pipesup: statsink failed: exit 65'
+}
+
 @test "lines of different stages never mix" {
 	a=$(printf 'a%.0s' $(seq 300))
 	b=$(printf 'b%.0s' $(seq 300))
