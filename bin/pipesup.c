@@ -25,6 +25,7 @@
 
 #include "held.h"
 #include "loop.h"
+#include "opt.h"
 #include "pipeline.h"
 #include "prog.h"
 #include "relay.h"
@@ -43,7 +44,7 @@ static const char help[] =
 "SIGHUP.\n"
 "\n"
 "  -f, --file FILE        read the pipeline from FILE, \"NAME: COMMAND ARGS\"\n"
-"                         a line\n"
+"                         a line; - for stdin\n"
 "  -r, --restart POLICY   never, on-failure or always (default never)\n"
 "      --max-restarts N   quick failures in a row before giving up\n"
 "                         (default 10)\n"
@@ -52,7 +53,7 @@ static const char help[] =
 "                         (default 5s)\n"
 "      --pidfile FILE     refuse to run twice; the file holds our pid\n"
 "      --stats[=INTERVAL] show each stage's figures every INTERVAL\n"
-"                         (default 1s) on stderr\n"
+"                         (default 1s, at least 10ms) on stderr\n"
 "  -q, --quiet            no summary at the end\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -992,7 +993,12 @@ run(struct sup *sp)
 	erase_live(sp);
 }
 
-static void
+/*
+ * Reads the pipeline file at path, or standard input for "-"; the first
+ * stage then reads nothing, its input having been the file.  Returns the
+ * name to give the file in messages.
+ */
+static const char *
 load_file(struct pipeline *pl, const char *path)
 {
 	enum pipeline_err e;
@@ -1001,8 +1007,12 @@ load_file(struct pipeline *pl, const char *path)
 	FILE *fp, *mem;
 	char chunk[8192];
 	size_t n;
+	int fd;
 
-	if ((fp = fopen(path, "re")) == NULL)
+	if (strcmp(path, "-") == 0) {
+		fp = stdin;
+		path = "stdin";
+	} else if ((fp = fopen(path, "re")) == NULL)
 		err(EX_NOINPUT, "%s", path);
 	if ((mem = open_memstream(&text, &len)) == NULL)
 		err(EX_OSERR, NULL);
@@ -1010,7 +1020,11 @@ load_file(struct pipeline *pl, const char *path)
 		fwrite(chunk, 1, n, mem);
 	if (ferror(fp))
 		err(EX_IOERR, "%s", path);
-	fclose(fp);
+	if (fp != stdin)
+		fclose(fp);
+	else if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
+	    dup2(fd, STDIN_FILENO) == -1 || close(fd) == -1)
+		err(EX_OSERR, "/dev/null");
 	if (fclose(mem) == EOF)
 		err(EX_OSERR, NULL);
 	if ((e = pipeline_parse(pl, text, len, &line)) == PL_NOMEM)
@@ -1020,6 +1034,7 @@ load_file(struct pipeline *pl, const char *path)
 		errx(EX_USAGE, "%s:%zu: %s", path, line, pipeline_strerror(e));
 	if (e != PL_OK)
 		errx(EX_USAGE, "%s: %s", path, pipeline_strerror(e));
+	return path;
 }
 
 static void
@@ -1136,7 +1151,7 @@ main(int argc, char *argv[])
 	};
 	static struct pipeline pl;
 	struct sup *sp = &sup;
-	const char *file = NULL, *pidpath = NULL;
+	const char *file = NULL, *pidpath = NULL, *errstr;
 	enum pipeline_err e;
 	size_t i;
 	int ch, status, shares;
@@ -1165,6 +1180,11 @@ main(int argc, char *argv[])
 			pidpath = optarg;
 			break;
 		case OPT_STATS:
+			/* "--stats 2s" as well as "--stats=2s" */
+			if (optarg == NULL && optind < argc &&
+			    opt_duration(argv[optind], &sp->stats_every,
+			    &errstr) == 0)
+				optarg = argv[optind++];
 			sp->stats_every = optarg == NULL ? SEC :
 			    prog_interval("--stats", optarg);
 			break;
@@ -1178,7 +1198,7 @@ main(int argc, char *argv[])
 	if (file != NULL && optind != argc)
 		prog_usage("both -f and a command line pipeline");
 	if (file != NULL)
-		load_file(&pl, file);
+		file = load_file(&pl, file);
 	else if ((e = pipeline_args(&pl, argv + optind,
 	    argc - optind)) == PL_NOMEM)
 		err(EX_OSERR, NULL);

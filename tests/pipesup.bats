@@ -112,6 +112,28 @@ sh#2: sh: from sh#2
 pipesup: statsink failed: exit 65'
 }
 
+@test "--stats 2s takes the interval as --stats=2s does; a command is not one" {
+	run -0 --separate-stderr pipesup -q --stats 20ms randsrc --rate 20 -n 3 --seed 2 :: procprint
+	assert_output "$(randsrc -n 3 --seed 2 | procprint)"
+	[[ ${stderr_lines[0]} =~ ^pipesup:\ [0-9.]+s:\ randsrc\ in\ 0\ out\ [0-3]\  ]]
+	((${#stderr_lines[@]} >= 3))
+	run -0 --separate-stderr pipesup -q --stats randsrc -n 1 --seed 2
+	assert_output "$(randsrc -n 1 --seed 2)"
+	assert_equal "$stderr" ""
+}
+
+@test "-f - reads the pipeline from stdin; the first stage then reads nothing" {
+	run -0 --separate-stderr pipesup -q -f - <<<"src: randsrc -n 2 --seed 4
+in: cat
+print: procprint"
+	assert_output "$(randsrc -n 2 --seed 4 | procprint)"
+	run -0 --separate-stderr pipesup -q -f - <<<"in: cat
+print: procprint"
+	assert_output ""
+	run -64 --separate-stderr pipesup -f - <<<"a: sh -c 'x"
+	assert_equal "$stderr" "pipesup: stdin:1: a single quote is not closed"
+}
+
 @test "lines of different stages never mix" {
 	a=$(printf 'a%.0s' $(seq 300))
 	b=$(printf 'b%.0s' $(seq 300))
