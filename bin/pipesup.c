@@ -555,6 +555,7 @@ child(struct member *m, pid_t sup, int in, int out, int held)
 	    SIGCONT };
 	struct sigaction sa;
 	sigset_t none;
+	char pid[24];
 	size_t k;
 	int e;
 
@@ -588,6 +589,10 @@ child(struct member *m, pid_t sup, int in, int out, int held)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if ((held ? setenv(HELD_ENV, "1", 1) : unsetenv(HELD_ENV)) == -1)
+		_exit(EX_OSERR);
+	/* the counters are this process's, not its descendants' */
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	if (setenv(STATS_PID_ENV, pid, 1) == -1)
 		_exit(EX_OSERR);
 
 	if ((in != STDIN_FILENO && dup2(in, STDIN_FILENO) == -1) ||

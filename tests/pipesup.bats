@@ -169,6 +169,21 @@ print: procprint"
 	assert_output "3"
 }
 
+@test "a wrapper stage's counters are '-': the sluice programs it starts never write them" {
+	randsrc -n 10000 --rate 0 --seed 5 >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr pipesup sh -c 'procfilter --even | procmap --add 1' :: procprint <"$BATS_TEST_TMPDIR/in"
+	echo "$stderr" >"$ERR"
+	local even
+	even=$(procfilter --even <"$BATS_TEST_TMPDIR/in" | wc -l)
+	assert_equal "$(rows)" "sh 0 exit 0 | - - -
+procprint 0 exit 0 | $even $even 0"
+	# a wrapper that execs the program is that program
+	run -0 --separate-stderr pipesup sh -c 'exec procfilter --even' :: procprint <"$BATS_TEST_TMPDIR/in"
+	echo "$stderr" >"$ERR"
+	assert_equal "$(rows)" "sh 0 exit 0 | 10000 $even 0
+procprint 0 exit 0 | $even $even 0"
+}
+
 @test "pipesup reaps its stages even when started with SIGCHLD ignored" {
 	run -3 --separate-stderr perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' pipesup -q sh -c 'exit 3'
 	assert_equal "$stderr" "pipesup: sh failed: exit 3"
