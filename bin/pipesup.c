@@ -29,6 +29,7 @@
 #include "pipeline.h"
 #include "prog.h"
 #include "relay.h"
+#include "report.h"
 #include "restart.h"
 #include "sig.h"
 #include "stats.h"
@@ -37,7 +38,8 @@ extern char **environ;
 
 static const char help[] =
 "usage: pipesup [-q] [-r policy] [--max-restarts n] [--grace duration]\n"
-"               [--pidfile file] [--stats[=interval]]\n"
+"               [--pidfile file] [--stats[=interval]] [--status file]\n"
+"               [--metrics file] [--json]\n"
 "               command [arg ...] [:: command [arg ...] ...]\n"
 "       pipesup [options] -f file\n"
 "Run a pipeline of stages, restart them, drain it on SIGINT, SIGTERM or\n"
@@ -54,6 +56,10 @@ static const char help[] =
 "      --pidfile FILE     refuse to run twice; the file holds our pid\n"
 "      --stats[=INTERVAL] show each stage's figures every INTERVAL\n"
 "                         (default 1s, at least 10ms) on stderr\n"
+"      --status FILE      keep the figures in FILE as JSON, replaced\n"
+"                         whole each interval and at exit\n"
+"      --metrics FILE     the same in the Prometheus text format\n"
+"      --json             the summary at the end as JSON\n"
 "  -q, --quiet            no summary at the end\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -142,7 +148,13 @@ struct member {
 	struct stats_shared	*shared;
 	struct stats_counts	 base;		/* earlier runs' counts */
 	int			 published;
-	uint64_t		 shown;		/* its count at the last --stats */
+	uint64_t		 rate_in;	/* its counts at the last tick */
+	uint64_t		 rate_out;
+	int64_t			 rate_at;
+	double			 in_rate;	/* over the interval before it */
+	double			 out_rate;
+	char			 how[64];	/* how it ended, for reports */
+	int64_t			 capacity;	/* of its input pipe */
 };
 
 struct sup {
@@ -160,7 +172,12 @@ struct sup {
 	int		 lastsig;
 	int		 quiet;
 	int64_t		 stats_every;	/* 0: no --stats */
-	int64_t		 stats_at;
+	int64_t		 tick_every;	/* figures for anyone; 0: none */
+	int64_t		 tick_at;
+	const char	*status_path;	/* --status */
+	const char	*metrics_path;	/* --metrics */
+	int		 json;		/* --json: the summary as JSON */
+	int		 exit_status;	/* once every stage ended; -1 before */
 	int64_t		 start;
 	int		 tty;
 	int		 drawn;		/* a stats line is on the terminal */
@@ -228,6 +245,48 @@ put_line(struct sup *sp, const char *prefix, const char *s, size_t n)
 		;
 }
 
+/* All n bytes to fd, through EINTR; a full or closed stderr is let go. */
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* The live --stats on a terminal: the line of figures, redrawn in place. */
+static void
+show_live(struct sup *sp, const struct report *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct winsize ws;
+	FILE *mem;
+
+	if ((mem = open_memstream(&text, &len)) == NULL)
+		return;
+	fputs(ERASE_LINE "pipesup: ", mem);
+	report_line(mem, r);
+	if (fclose(mem) == EOF)
+		return;
+	len--;		/* no newline: the next one is drawn over it */
+	/* a wrapped line could not be redrawn in place */
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 &&
+	    len > (size_t)ws.ws_col - 10 + sizeof(ERASE_LINE) - 1)
+		len = (size_t)ws.ws_col - 10 + sizeof(ERASE_LINE) - 1;
+	write_all(STDERR_FILENO, text, len);
+	sp->drawn = 1;
+	free(text);
+}
+
 static void
 say(struct sup *sp, const char *fmt, ...)
     __attribute__((__format__(__printf__, 2, 3)));
@@ -251,6 +310,17 @@ static int
 is_final(enum state s)
 {
 	return s == ENDED_WELL || s == FAILED || s == GAVE_UP;
+}
+
+static int
+all_final(const struct sup *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++)
+		if (!is_final(sp->m[i].state))
+			return 0;
+	return 1;
 }
 
 static void
@@ -759,95 +829,155 @@ read_stderr(struct sup *sp, struct member *m, int all)
 	}
 }
 
-static void
-show_stats(struct sup *sp, int64_t now)
-{
-	char line[RELAY_LINE_MAX], num[32];
-	struct stats_counts c;
-	struct member *m;
-	size_t i, len = 0;
-	uint64_t cur;
-	double secs = (double)sp->stats_every / SEC;
-	struct winsize ws;
-	int q;
-
-	len += (size_t)snprintf(line, sizeof(line), "%.1fs:",
-	    (double)(now - sp->start) / SEC);
-	for (i = 0; i < sp->n && len < sizeof(line); i++) {
-		m = &sp->m[i];
-		if (member_counts(m, &c)) {
-			cur = i == 0 ? c.out : c.in;
-			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s in %ju out %ju bad %ju %.0f/s", m->name,
-			    (uintmax_t)c.in, (uintmax_t)c.out,
-			    (uintmax_t)c.bad, (double)(cur - m->shown) / secs);
-			m->shown = cur;
-		} else
-			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s -", m->name);
-		if (i + 1 == sp->n || len >= sizeof(line))
-			break;
-		if ((q = queued(sp, i)) >= 0)
-			snprintf(num, sizeof(num), "%d", q);
-		else
-			strlcpy(num, "-", sizeof(num));
-		len += (size_t)snprintf(line + len, sizeof(line) - len,
-		    " | %s B |", num);
-	}
-	if (sp->tty) {
-		/* a wrapped line could not be redrawn in place */
-		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 &&
-		    ws.ws_col > 10 && len > (size_t)ws.ws_col - 10)
-			line[ws.ws_col - 10] = '\0';
-		dprintf(STDERR_FILENO, ERASE_LINE "pipesup: %s", line);
-		sp->drawn = 1;
-	} else
-		say(sp, "%s", line);
-}
-
 static const char *const state_words[] = {
-	"starting", "running", "backing off", "stopping"
+	"starting", "running", "backing off", "stopping", "ended", "failed",
+	"gave up"
 };
 
 /*
- * Each stage's figures as a table: at the end (the summary), or while
- * the pipeline runs, on SIGUSR1, as dd(1) answers it.
+ * The pipeline's figures now, for every form of report.  A tick moves
+ * the window the rates are taken over; a report between ticks (SIGUSR1,
+ * the summary) shows the rates of the last one.
+ */
+static void
+snapshot(struct sup *sp, int64_t now, int tick, struct report *r)
+{
+	struct report_stage *s;
+	struct stats_counts c;
+	struct member *m;
+	double dt;
+	size_t i;
+
+	r->elapsed = (double)(now - sp->start) / SEC;
+	r->state = all_final(sp) ? "ended" : sp->stop == STOP_NONE ?
+	    "running" : sp->stop == STOP_DRAIN ? "draining" : "stopping";
+	r->exit_status = sp->exit_status;
+	r->n = sp->n;
+	for (i = 0; i < sp->n; i++) {
+		m = &sp->m[i];
+		s = &r->st[i];
+		memset(s, 0, sizeof(*s));
+		s->name = m->name;
+		s->pid = (long)m->lastpid;
+		s->state = state_words[m->state];
+		if (is_final(m->state)) {
+			describe(m, m->how, sizeof(m->how));
+			s->ended = m->how;
+		}
+		s->up = m->pid != -1;
+		s->restarts = m->restarts;
+		s->counted = member_counts(m, &c);
+		s->in = c.in;
+		s->out = c.out;
+		s->bad = c.bad;
+		s->total = atomic_load(&m->shared->total);
+		if (tick && (dt = (double)(now - m->rate_at) / SEC) > 0) {
+			m->in_rate = (double)(c.in - m->rate_in) / dt;
+			m->out_rate = (double)(c.out - m->rate_out) / dt;
+			m->rate_in = c.in;
+			m->rate_out = c.out;
+			m->rate_at = now;
+		}
+		s->in_rate = m->in_rate;
+		s->out_rate = m->out_rate;
+		s->queued = i > 0 ? queued(sp, i - 1) : -1;
+		s->capacity = m->capacity;
+	}
+}
+
+/* What render makes of r, to stderr: prefixed when asked, one write. */
+static void
+put_report(struct sup *sp, void (*render)(FILE *, const struct report *),
+    const struct report *r, const char *prefix)
+{
+	char *text = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *mem;
+
+	if ((mem = open_memstream(&text, &len)) == NULL)
+		return;
+	render(mem, r);
+	if (fclose(mem) == EOF)
+		return;
+	if (prefix == NULL) {
+		erase_live(sp);
+		write_all(STDERR_FILENO, text, len);
+	} else
+		for (p = text; p < text + len; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(text + len - p))) ==
+			    NULL)
+				nl = text + len - 1;
+			put_line(sp, prefix, p, (size_t)(nl - p) + 1);
+		}
+	free(text);
+}
+
+static void
+table_state(FILE *fp, const struct report *r)
+{
+	report_table(fp, r, "state");
+}
+
+static void
+table_ended(FILE *fp, const struct report *r)
+{
+	report_table(fp, r, "ended");
+}
+
+/*
+ * Each stage's figures: at the end (the summary), or while the pipeline
+ * runs, on SIGUSR1, as dd(1) answers it.
  */
 static void
 figures(struct sup *sp, int end)
 {
-	struct stats_counts c;
-	char how[64], in[24], out[24], bad[24];
-	struct member *m;
-	size_t i;
-	int w = 5;
+	static struct report r;
 
-	for (i = 0; i < sp->n; i++)
-		if ((int)strlen(sp->m[i].name) > w)
-			w = (int)strlen(sp->m[i].name);
-	erase_live(sp);
-	dprintf(STDERR_FILENO, "%-*s %8s %8s  %-20s %10s %10s %6s\n", w,
-	    "stage", "pid", "restarts", end ? "ended" : "state", "in", "out",
-	    "bad");
-	for (i = 0; i < sp->n; i++) {
-		m = &sp->m[i];
-		if (is_final(m->state))
-			describe(m, how, sizeof(how));
+	snapshot(sp, loop_now(), 0, &r);
+	if (sp->json)
+		put_report(sp, report_json, &r, NULL);
+	else
+		put_report(sp, end ? table_ended : table_state, &r, NULL);
+}
+
+/* The files of --status and --metrics, replaced whole. */
+static void
+write_files(struct sup *sp, const struct report *r)
+{
+	if (sp->status_path != NULL &&
+	    report_replace(sp->status_path, report_json, r) == -1)
+		say(sp, "%s: %s", sp->status_path, strerror(errno));
+	if (sp->metrics_path != NULL &&
+	    report_replace(sp->metrics_path, report_metrics, r) == -1)
+		say(sp, "%s: %s", sp->metrics_path, strerror(errno));
+}
+
+/* The files at exit, with how each stage ended. */
+static void
+final_files(struct sup *sp)
+{
+	static struct report r;
+
+	if (sp->status_path == NULL && sp->metrics_path == NULL)
+		return;
+	snapshot(sp, loop_now(), 1, &r);
+	write_files(sp, &r);
+}
+
+/* Every interval: --stats, and the files for programs. */
+static void
+tick(struct sup *sp, int64_t now)
+{
+	static struct report r;
+
+	snapshot(sp, now, 1, &r);
+	if (sp->stats_every > 0) {
+		if (sp->tty)
+			show_live(sp, &r);
 		else
-			strlcpy(how, state_words[m->state], sizeof(how));
-		if (member_counts(m, &c)) {
-			snprintf(in, sizeof(in), "%ju", (uintmax_t)c.in);
-			snprintf(out, sizeof(out), "%ju", (uintmax_t)c.out);
-			snprintf(bad, sizeof(bad), "%ju", (uintmax_t)c.bad);
-		} else {
-			strlcpy(in, "-", sizeof(in));
-			strlcpy(out, "-", sizeof(out));
-			strlcpy(bad, "-", sizeof(bad));
-		}
-		dprintf(STDERR_FILENO, "%-*s %8ld %8d  %-20s %10s %10s %6s\n",
-		    w, m->name, (long)m->lastpid, m->restarts, how, in, out,
-		    bad);
+			put_report(sp, report_line, &r, "pipesup: ");
 	}
+	write_files(sp, &r);
 }
 
 /* sig to each running stage that is in a process group of its own */
@@ -875,23 +1005,28 @@ suspend(struct sup *sp)
 }
 
 
-/* pipefail's answer: the rightmost stage that did not end well. */
+/* pipefail's answer: the rightmost stage that did not end well, or -1. */
 static int
-exit_status(struct sup *sp)
+failed_stage(const struct sup *sp)
 {
-	char how[64];
 	size_t i = sp->n;
 
-	while (i-- > 0) {
-		if (sp->m[i].state == ENDED_WELL)
-			continue;
-		describe(&sp->m[i], how, sizeof(how));
-		say(NULL, "%s failed: %s", sp->m[i].name, how);
-		if (WIFEXITED(sp->m[i].status))
-			return WEXITSTATUS(sp->m[i].status);
-		return 128 + WTERMSIG(sp->m[i].status);
-	}
-	return 0;
+	while (i-- > 0)
+		if (sp->m[i].state != ENDED_WELL)
+			return (int)i;
+	return -1;
+}
+
+/* What we exit with: that stage's status, 128 plus a signal's number. */
+static int
+exit_status(const struct sup *sp)
+{
+	int f = failed_stage(sp), st;
+
+	if (f == -1)
+		return 0;
+	st = sp->m[f].status;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static void
@@ -937,20 +1072,9 @@ next_deadline(struct sup *sp)
 			d = sp->m[i].restart_at;
 	if (sp->stop == STOP_DRAIN && sp->grace_at < d)
 		d = sp->grace_at;
-	if (sp->stats_every > 0 && sp->stats_at < d)
-		d = sp->stats_at;
+	if (sp->tick_every > 0 && sp->tick_at < d)
+		d = sp->tick_at;
 	return d;
-}
-
-static int
-all_final(const struct sup *sp)
-{
-	size_t i;
-
-	for (i = 0; i < sp->n; i++)
-		if (!is_final(sp->m[i].state))
-			return 0;
-	return 1;
 }
 
 static void
@@ -984,11 +1108,11 @@ run(struct sup *sp)
 				step(sp, i, EV_BACKOFF_EXPIRED);
 		if (sp->stop == STOP_DRAIN && now >= sp->grace_at)
 			grace_expired(sp);
-		if (sp->stats_every > 0 && now >= sp->stats_at) {
-			show_stats(sp, now);
-			sp->stats_at += sp->stats_every;
-			if (sp->stats_at <= now)
-				sp->stats_at = now + sp->stats_every;
+		if (sp->tick_every > 0 && now >= sp->tick_at) {
+			tick(sp, now);
+			sp->tick_at += sp->tick_every;
+			if (sp->tick_at <= now)
+				sp->tick_at = now + sp->tick_every;
 		}
 	}
 	/* the stages are gone: what they wrote to stderr is all there */
@@ -1135,7 +1259,10 @@ open_pidfile(const char *path)
 	atexit(remove_pidfile);
 }
 
-enum { OPT_MAXRESTARTS = OPT_PROGRAM, OPT_GRACE, OPT_PIDFILE, OPT_STATS };
+enum {
+	OPT_MAXRESTARTS = OPT_PROGRAM, OPT_GRACE, OPT_PIDFILE, OPT_STATS,
+	OPT_STATUS, OPT_METRICS, OPT_JSON
+};
 
 int
 main(int argc, char *argv[])
@@ -1147,19 +1274,22 @@ main(int argc, char *argv[])
 		{ "grace",	  required_argument,	NULL,	OPT_GRACE },
 		{ "pidfile",	  required_argument,	NULL,	OPT_PIDFILE },
 		{ "stats",	  optional_argument,	NULL,	OPT_STATS },
+		{ "status",	  required_argument,	NULL,	OPT_STATUS },
+		{ "metrics",	  required_argument,	NULL,	OPT_METRICS },
+		{ "json",	  no_argument,		NULL,	OPT_JSON },
 		{ "quiet",	  no_argument,		NULL,	'q' },
 		PROG_LONGOPTS,
 		{ NULL,		  0,			NULL,	0 }
 	};
 	static struct sup sup = {
-		.max_restarts = 10, .grace = 5 * SEC
+		.max_restarts = 10, .grace = 5 * SEC, .exit_status = -1
 	};
 	static struct pipeline pl;
 	struct sup *sp = &sup;
 	const char *file = NULL, *pidpath = NULL, *errstr;
 	enum pipeline_err e;
 	size_t i;
-	int ch, status, shares;
+	int ch, status, shares, f;
 
 	setproctitle_init(argc, argv, environ);
 	prog_init(argc, argv);
@@ -1183,6 +1313,15 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PIDFILE:
 			pidpath = optarg;
+			break;
+		case OPT_STATUS:
+			sp->status_path = optarg;
+			break;
+		case OPT_METRICS:
+			sp->metrics_path = optarg;
+			break;
+		case OPT_JSON:
+			sp->json = 1;
 			break;
 		case OPT_STATS:
 			/* "--stats 2s" as well as "--stats=2s" */
@@ -1241,12 +1380,21 @@ main(int argc, char *argv[])
 		setup_member(sp, i, &pl.stages[i], !(i == 0 && shares));
 	sp->tty = isatty(STDERR_FILENO);
 	sp->start = loop_now();
-	sp->stats_at = sp->start + sp->stats_every;
+	sp->tick_every = sp->stats_every > 0 ? sp->stats_every :
+	    sp->status_path != NULL || sp->metrics_path != NULL ? SEC : 0;
+	sp->tick_at = sp->start + sp->tick_every;
+	for (i = 0; i < sp->n; i++)
+		sp->m[i].rate_at = sp->start;
 	run(sp);
 
+	status = sp->exit_status = exit_status(sp);
 	if (!sp->quiet)
 		figures(sp, 1);
-	status = exit_status(sp);
+	if ((f = failed_stage(sp)) != -1) {
+		describe(&sp->m[f], sp->m[f].how, sizeof(sp->m[f].how));
+		say(NULL, "%s failed: %s", sp->m[f].name, sp->m[f].how);
+	}
+	final_files(sp);
 	/* stopped at once by a second request: die by it, as asked */
 	if (sp->stop == STOP_NOW && sp->requests > 1) {
 		remove_pidfile();

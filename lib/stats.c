@@ -54,3 +54,10 @@ stats_publish(const struct stats_counts *c)
 	atomic_store_explicit(&shared->out, c->out, memory_order_relaxed);
 	atomic_store_explicit(&shared->bad, c->bad, memory_order_relaxed);
 }
+
+void
+stats_publish_total(uint64_t n)
+{
+	if (shared != NULL)
+		atomic_store_explicit(&shared->total, n, memory_order_relaxed);
+}

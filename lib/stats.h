@@ -14,7 +14,7 @@
 
 #define STATS_ENV	"SLUICE_STATS_FD"
 #define STATS_PID_ENV	"SLUICE_STATS_PID"	/* the one process it is for */
-#define STATS_MAGIC	0x736c756963650001ULL	/* "sluice", layout 1 */
+#define STATS_MAGIC	0x736c756963650002ULL	/* "sluice", layout 2 */
 
 struct stats_counts {
 	uint64_t	in;	/* good records read */
@@ -28,6 +28,7 @@ struct stats_shared {
 	_Atomic uint64_t	in;
 	_Atomic uint64_t	out;
 	_Atomic uint64_t	bad;
+	_Atomic uint64_t	total;	/* a source's --count; 0: none */
 };
 
 /*
@@ -43,5 +44,8 @@ void	stats_attach(void);
 
 /* Makes c visible to pipesup; cheap enough for every loop turn. */
 void	stats_publish(const struct stats_counts *c);
+
+/* A source that will make n records says so, for the share done. */
+void	stats_publish_total(uint64_t n);
 
 #endif
