@@ -177,6 +177,8 @@ struct sup {
 	const char	*status_path;	/* --status */
 	const char	*metrics_path;	/* --metrics */
 	int		 json;		/* --json: the summary as JSON */
+	int		 status_failing;	/* the last write failed */
+	int		 metrics_failing;
 	int		 exit_status;	/* once every stage ended; -1 before */
 	int64_t		 start;
 	int		 tty;
@@ -940,16 +942,31 @@ figures(struct sup *sp, int end)
 		put_report(sp, end ? table_ended : table_state, &r, NULL);
 }
 
-/* The files of --status and --metrics, replaced whole. */
+/*
+ * A file of --status or --metrics, replaced whole.  A failure is said
+ * once, not each interval, and again only after a success.
+ */
+static void
+write_file(struct sup *sp, const char *path,
+    void (*render)(FILE *, const struct report *), const struct report *r,
+    int *failing)
+{
+	if (path == NULL)
+		return;
+	if (report_replace(path, render, r) == 0)
+		*failing = 0;
+	else if (!*failing) {
+		say(sp, "%s: %s", path, strerror(errno));
+		*failing = 1;
+	}
+}
+
 static void
 write_files(struct sup *sp, const struct report *r)
 {
-	if (sp->status_path != NULL &&
-	    report_replace(sp->status_path, report_json, r) == -1)
-		say(sp, "%s: %s", sp->status_path, strerror(errno));
-	if (sp->metrics_path != NULL &&
-	    report_replace(sp->metrics_path, report_metrics, r) == -1)
-		say(sp, "%s: %s", sp->metrics_path, strerror(errno));
+	write_file(sp, sp->status_path, report_json, r, &sp->status_failing);
+	write_file(sp, sp->metrics_path, report_metrics, r,
+	    &sp->metrics_failing);
 }
 
 /* The files at exit, with how each stage ended. */
@@ -1243,6 +1260,17 @@ check_programs(const struct pipeline *pl, const char *file)
 	}
 }
 
+/* Whether a --status or --metrics file can be made beside path. */
+static void
+check_file(const char *path)
+{
+	static const struct report none = { .state = "starting",
+	    .exit_status = -1 };
+
+	if (path != NULL && report_replace(path, report_json, &none) == -1)
+		err(EX_CANTCREAT, "%s", path);
+}
+
 static void
 open_pidfile(const char *path)
 {
@@ -1353,6 +1381,9 @@ main(int argc, char *argv[])
 	check_programs(&pl, file);
 	if (pidpath != NULL)
 		open_pidfile(pidpath);
+	/* a file that cannot be made is found out before anything starts */
+	check_file(sp->status_path);
+	check_file(sp->metrics_path);
 
 	/* inherited SIG_IGN for SIGCHLD would reap the stages behind our back */
 	signal(SIGCHLD, SIG_DFL);
