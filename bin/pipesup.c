@@ -977,7 +977,8 @@ final_files(struct sup *sp)
 
 	if (sp->status_path == NULL && sp->metrics_path == NULL)
 		return;
-	snapshot(sp, loop_now(), 1, &r);
+	/* the rates of the last whole interval, not of its last moments */
+	snapshot(sp, loop_now(), 0, &r);
 	write_files(sp, &r);
 }
 
