@@ -18,6 +18,9 @@ teardown() {
 	if [[ -n ${LISTENER:-} ]]; then
 		kill "$LISTENER" 2>/dev/null || true
 	fi
+	if [[ -n ${SV:-} ]]; then
+		s6-svc -xk "$SV" 2>/dev/null || true
+	fi
 }
 
 # listen ADDRESS: a service manager's socket at ADDRESS (a path, or @NAME
@@ -230,4 +233,54 @@ sv_up() {
 @test "lib/notify: the socket's address, the watchdog, the STATUS= line" {
 	run -0 unit_notify
 	assert_output "0 failures"
+}
+
+@test "the systemd unit is Type=notify with a watchdog; its ExecStart tells readiness" {
+	local unit=$ROOT/contrib/systemd/sluice-pipeline.service cmd wd
+	run -0 grep -x 'Type=notify' "$unit"
+	run -0 grep -x 'NotifyAccess=main' "$unit"
+	wd=$(sed -nE 's/^WatchdogSec=([0-9]+)s$/\1/p' "$unit")
+	((wd >= 2))
+	# what systemd runs, as it runs it: the variables, then SIGTERM alone
+	cmd=$(sed -n 's/^ExecStart=//p' "$unit")
+	cmd=${cmd/\/usr\/local\/bin\/pipesup/$ROOT\/bin\/pipesup}
+	cmd=${cmd/\/etc\/sluice\/pipeline.pipe/$ROOT\/scripts\/pipelines\/example.pipe}
+	listen "$SOCK"
+	read -ra argv <<<"$cmd"
+	env NOTIFY_SOCKET="$SOCK" WATCHDOG_USEC=$((wd * 1000000)) setsid \
+		sh -c 'export WATCHDOG_PID=$$; exec "$@"' sh "${argv[@]}" \
+		>"$OUT" 2>"$ERR" 3>&- &
+	PID=$!
+	wait_for heard 'READY=1'
+	wait_for has_lines "$OUT" 1
+	kill -TERM "$PID"
+	finish
+	assert_equal "$ST" 0
+	heard 'STOPPING=1\\nSTATUS=draining: source .*'
+}
+
+@test "the s6 service directory: s6-supervise sees pipesup ready, s6-svc -d drains it" {
+	SV=$BATS_TEST_TMPDIR/sluice-pipeline
+	cp -R "$ROOT/contrib/s6/sluice-pipeline" "$SV"
+	run -0 cat "$SV/notification-fd"
+	assert_output 3
+	run -0 grep -E -- '--notify-fd 3( |$)' "$SV/run"
+	# longer than the drain may take, as TimeoutStopSec is for systemd
+	(($(cat "$SV/timeout-kill") > 5000))
+	sed -i -e "s|/usr/local/bin/pipesup|$ROOT/bin/pipesup|" \
+		-e "s|/etc/sluice/pipeline.pipe|$ROOT/scripts/pipelines/example.pipe|" \
+		"$SV/run"
+	s6-supervise "$SV" >"$OUT" 2>"$ERR" 3>&- &
+	run -0 s6-svwait -U -t 10000 "$SV"
+	run -0 s6-svstat -o up,ready "$SV"
+	assert_output "true true"
+	wait_for has_lines "$OUT" 1
+	run -0 s6-svc -wD -d -T 10000 "$SV"
+	run -0 s6-svstat -o up,exitcode "$SV"
+	assert_output "false 0"
+	# the run script joins pipesup's stderr to the pipeline's output
+	run -0 grep -vxE 'Received data: [0-9]+' "$OUT"
+	assert_line --regexp '^source +[0-9]+ +0  SIGTERM \(drain\) .*'
+	assert_line --regexp '^print +[0-9]+ +0  exit 0 .*'
+	s6-svc -x "$SV"
 }
