@@ -72,14 +72,17 @@ notify_watchdog(const char *usec, const char *pid, pid_t self,
 	return 0;
 }
 
-/* getenv, then unsetenv, of a copy that outlives the variable. */
+/*
+ * A copy of the variable, which is then gone from the environment, even
+ * when the copy could not be made (NULL, errno ENOMEM).
+ */
 static char *
 take_env(const char *name)
 {
 	char *v = getenv(name);
 
-	if (v != NULL && (v = strdup(v)) == NULL)
-		return NULL;
+	if (v != NULL)
+		v = strdup(v);
 	(void)unsetenv(name);
 	return v;
 }
