@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libutil.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 
 #include "held.h"
 #include "loop.h"
+#include "notify.h"
 #include "opt.h"
 #include "pipeline.h"
 #include "prog.h"
@@ -39,7 +41,7 @@ extern char **environ;
 static const char help[] =
 "usage: pipesup [-q] [-r policy] [--max-restarts n] [--grace duration]\n"
 "               [--pidfile file] [--stats[=interval]] [--status file]\n"
-"               [--metrics file] [--json]\n"
+"               [--metrics file] [--json] [--notify-fd n]\n"
 "               command [arg ...] [:: command [arg ...] ...]\n"
 "       pipesup [options] -f file\n"
 "Run a pipeline of stages, restart them, drain it on SIGINT, SIGTERM or\n"
@@ -60,6 +62,8 @@ static const char help[] =
 "                         whole each interval and at exit\n"
 "      --metrics FILE     the same in the Prometheus text format\n"
 "      --json             the summary at the end as JSON\n"
+"      --notify-fd N      write a newline to descriptor N and close it\n"
+"                         once every stage has started (s6)\n"
 "  -q, --quiet            no summary at the end\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -69,6 +73,7 @@ static const char help[] =
 #define MSEC		1000000LL
 #define SEC		1000000000LL
 #define STATS_FD	3
+#define EXEC_FD		(STATS_FD + 1)	/* in a child until it execs */
 /*
  * Two stop requests this close together are one: timeout(1) signals
  * pipesup and then its whole process group, and a shell's kill may too.
@@ -155,6 +160,9 @@ struct member {
 	double			 out_rate;
 	char			 how[64];	/* how it ended, for reports */
 	int64_t			 capacity;	/* of its input pipe */
+
+	int			 execfd;	/* EOF once its run exec'd */
+	int			 execd;		/* a run of it has exec'd */
 };
 
 struct sup {
@@ -183,6 +191,12 @@ struct sup {
 	int64_t		 start;
 	int		 tty;
 	int		 drawn;		/* a stats line is on the terminal */
+
+	struct notify	 notify;	/* NOTIFY_SOCKET, the watchdog */
+	int		 notify_fd;	/* --notify-fd; -1: none */
+	int		 ready;		/* readiness was told */
+	int		 notify_failed;	/* the last datagram was not sent */
+	int64_t		 watchdog_at;
 };
 
 static struct pidfh *pidfh;
@@ -457,6 +471,8 @@ end_as_last_run(struct sup *sp, size_t i)
 	end_for_good(sp, i, run_ended_well(&sp->m[i]) ? ENDED_WELL : FAILED);
 }
 
+static void	tell_stopping(struct sup *);
+
 /* The first stop request: a drain, which starts at the first stage. */
 static void
 request_stop(struct sup *sp)
@@ -471,6 +487,7 @@ request_stop(struct sup *sp)
 	step(sp, 0, EV_STOP);
 	for (i = 1; i < sp->n; i++)
 		step(sp, i, EV_DRAIN_BEGINS);
+	tell_stopping(sp);
 }
 
 /* A second stop request: every member at once. */
@@ -619,8 +636,21 @@ step(struct sup *sp, size_t i, enum event ev)
 	}
 }
 
+static int exec_w = -1;		/* in a child: its end of execfd */
+
+/* A child that could not exec: pipesup hears it, and how it ended. */
+static void __attribute__((__noreturn__))
+child_exit(int code)
+{
+	unsigned char c = (unsigned char)code;
+
+	if (exec_w != -1)
+		(void)write(exec_w, &c, 1);
+	_exit(code);
+}
+
 static void
-child(struct member *m, pid_t sup, int in, int out, int held)
+child(struct member *m, pid_t sup, int in, int out, int held, int execw)
 {
 	/* the signals we catch, less those ignored when we started */
 	static const int caught[] = { SIGTERM, SIGHUP, SIGUSR1, SIGTSTP,
@@ -631,16 +661,17 @@ child(struct member *m, pid_t sup, int in, int out, int held)
 	size_t k;
 	int e;
 
+	exec_w = execw;
 	/*
 	 * A process group of its own, so that a stop sent to pipesup's
 	 * group (^C, timeout, kill -- -PGID) is pipesup's alone to turn into
 	 * a drain, and so that its descendants can be ended with it.
 	 */
 	if (m->own_group && setpgid(0, 0) == -1)
-		_exit(EX_OSERR);
+		child_exit(EX_OSERR);
 	/* it dies with pipesup, even one that ignores SIGTERM */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != sup)
-		_exit(EX_OSERR);
+		child_exit(EX_OSERR);
 	/* no handler of ours may run here: defaults before unblocking */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
@@ -661,32 +692,38 @@ child(struct member *m, pid_t sup, int in, int out, int held)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if ((held ? setenv(HELD_ENV, "1", 1) : unsetenv(HELD_ENV)) == -1)
-		_exit(EX_OSERR);
+		child_exit(EX_OSERR);
 	/* the counters are this process's, not its descendants' */
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	if (setenv(STATS_PID_ENV, pid, 1) == -1)
-		_exit(EX_OSERR);
+		child_exit(EX_OSERR);
 
 	if ((in != STDIN_FILENO && dup2(in, STDIN_FILENO) == -1) ||
 	    (out != STDOUT_FILENO && dup2(out, STDOUT_FILENO) == -1) ||
 	    dup2(m->errw, STDERR_FILENO) == -1 ||
 	    (m->statsfd == STATS_FD ? fcntl(STATS_FD, F_SETFD, 0) :
 	    dup2(m->statsfd, STATS_FD)) == -1)
-		_exit(EX_OSERR);
-	closefrom(STATS_FD + 1);
+		child_exit(EX_OSERR);
+	/* execw is above STATS_FD: the dup2s above cannot have taken it */
+	if (exec_w != -1 && exec_w != EXEC_FD) {
+		if (dup3(exec_w, EXEC_FD, O_CLOEXEC) == -1)
+			child_exit(EX_OSERR);
+		exec_w = EXEC_FD;
+	}
+	closefrom(exec_w != -1 ? EXEC_FD + 1 : STATS_FD + 1);
 	for (k = 0; k < m->def->nenv; k++)
 		if (putenv(m->def->env[k]) == -1)
-			_exit(EX_OSERR);
+			child_exit(EX_OSERR);
 	if (m->def->dir != NULL && chdir(m->def->dir) == -1) {
 		dprintf(STDERR_FILENO, "cannot change to %s: %s\n",
 		    m->def->dir, strerror(errno));
-		_exit(126);
+		child_exit(126);
 	}
 	execvp(m->def->argv[0], m->def->argv);
 	e = errno;
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", m->def->argv[0],
 	    strerror(e));
-	_exit(e == ENOENT ? 127 : 126);
+	child_exit(e == ENOENT ? 127 : 126);
 }
 
 /* What a member published, added to what its earlier runs did. */
@@ -715,6 +752,34 @@ clear_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 }
 
+/*
+ * The pipe of a child's start: the read end non-blocking for our loop,
+ * the write end above STATS_FD, for the child's dup2s to leave alone.
+ */
+static int
+open_exec_pipe(int ex[2])
+{
+	int e, fd;
+
+	if (pipe2(ex, O_CLOEXEC) == -1)
+		return -1;
+	if (ex[1] <= STATS_FD) {
+		if ((fd = fcntl(ex[1], F_DUPFD_CLOEXEC, STATS_FD + 1)) == -1)
+			goto fail;
+		close(ex[1]);
+		ex[1] = fd;
+	}
+	if (fcntl(ex[0], F_SETFL, O_NONBLOCK) == -1)
+		goto fail;
+	return 0;
+fail:
+	e = errno;
+	close_fd(&ex[0]);
+	close_fd(&ex[1]);
+	errno = e;
+	return -1;
+}
+
 /* Forks and execs member i; returns its pid, or -1 after saying why. */
 static pid_t
 spawn(struct sup *sp, size_t i)
@@ -723,8 +788,22 @@ spawn(struct sup *sp, size_t i)
 	struct member *m = &sp->m[i];
 	int in = i > 0 ? sp->rd[i - 1] : STDIN_FILENO;
 	int out = i + 1 < sp->n ? sp->wr[i] : STDOUT_FILENO;
+	int ex[2] = { -1, -1 };
 	sigset_t all, old;
 	pid_t pid;
+
+	/*
+	 * Until readiness is told, a pipe that closes on exec tells us the
+	 * program started: a fork is not a start, nor is a child that fails
+	 * before exec (it writes a byte first).
+	 */
+	close_fd(&m->execfd);
+	if (!sp->ready && !m->execd && open_exec_pipe(ex) == -1) {
+		say(sp, "%s: the pipe that tells its start: %s", m->name,
+		    strerror(errno));
+		m->started = loop_now();
+		return -1;
+	}
 
 	m->published = member_counts(m, &m->base);
 	atomic_store(&m->shared->magic, 0);
@@ -738,11 +817,15 @@ spawn(struct sup *sp, size_t i)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if ((pid = fork()) == 0)
-		child(m, self, in, out, i > 0);
+		child(m, self, in, out, i > 0, ex[1]);
 	/* as the child does too: neither knows which runs first */
 	if (pid > 0 && m->own_group)
 		(void)setpgid(pid, pid);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	close_fd(&ex[1]);
+	if (pid == -1)
+		close_fd(&ex[0]);
+	m->execfd = ex[0];
 	m->started = loop_now();
 	m->pid = pid;
 	if (pid == -1)
@@ -982,7 +1065,105 @@ final_files(struct sup *sp)
 	write_files(sp, &r);
 }
 
-/* Every interval: --stats, and the files for programs. */
+/*
+ * One datagram to the service manager.  A manager that is not there is
+ * said once, not each second; a full queue loses the message (the next
+ * STATUS= replaces it), and tell() returns -1 so that READY=1 is sent again.
+ */
+static int
+tell(struct sup *sp, const char *msg)
+{
+	int e;
+
+	if (notify_send(&sp->notify, msg) == 0) {
+		sp->notify_failed = 0;
+		return 0;
+	}
+	if ((e = errno) == EAGAIN)
+		return -1;
+	if (!sp->notify_failed)
+		say(sp, "%s: %s", NOTIFY_SOCKET_ENV, strerror(e));
+	sp->notify_failed = 1;
+	return 0;
+}
+
+/* The manager discards a datagram of 4096 bytes or more. */
+#define NOTIFY_MAX	4000
+
+/* STATUS= with r's figures, after what comes first ("STOPPING=1\n"). */
+static void
+tell_status(struct sup *sp, const struct report *r, const char *first)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (sp->notify.fd == -1 ||
+	    (mem = open_memstream(&text, &len)) == NULL)
+		return;
+	fprintf(mem, "%sSTATUS=", first);
+	report_brief(mem, r);
+	if (fclose(mem) == EOF)
+		return;
+	if (len > NOTIFY_MAX)
+		memcpy(text + NOTIFY_MAX - 4, "...", 4);
+	(void)tell(sp, text);
+	free(text);
+}
+
+static void
+tell_stopping(struct sup *sp)
+{
+	static struct report r;
+
+	if (sp->notify.fd == -1)
+		return;
+	snapshot(sp, loop_now(), 0, &r);
+	tell_status(sp, &r, "STOPPING=1\n");
+}
+
+/*
+ * Readiness, once a run of every stage has exec'd, and not once a drain
+ * has begun: READY=1 to the manager, a newline to --notify-fd, which is
+ * then closed (s6's convention: the supervisor stops reading there).
+ */
+static void
+tell_ready(struct sup *sp)
+{
+	size_t i;
+
+	if (sp->ready || sp->stop != STOP_NONE)
+		return;
+	for (i = 0; i < sp->n; i++)
+		if (!sp->m[i].execd)
+			return;
+	if (tell(sp, "READY=1") == -1)
+		return;		/* the manager's queue is full: next turn */
+	sp->ready = 1;
+	if (sp->notify_fd == -1)
+		return;
+	while (write(sp->notify_fd, "\n", 1) == -1 && errno == EINTR)
+		;
+	close_fd(&sp->notify_fd);
+}
+
+/* A child's start: the end of the pipe is an exec, a byte a failure. */
+static void
+read_exec(struct sup *sp, struct member *m)
+{
+	unsigned char c;
+	ssize_t r;
+
+	if ((r = read(m->execfd, &c, 1)) == -1 &&
+	    (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r == 0)
+		m->execd = 1;
+	close_fd(&m->execfd);
+	tell_ready(sp);
+}
+
+/* Every interval: --stats, the files for programs, STATUS=. */
 static void
 tick(struct sup *sp, int64_t now)
 {
@@ -996,6 +1177,7 @@ tick(struct sup *sp, int64_t now)
 			put_report(sp, report_line, &r, "pipesup: ");
 	}
 	write_files(sp, &r);
+	tell_status(sp, &r, "");
 }
 
 /* sig to each running stage that is in a process group of its own */
@@ -1092,13 +1274,16 @@ next_deadline(struct sup *sp)
 		d = sp->grace_at;
 	if (sp->tick_every > 0 && sp->tick_at < d)
 		d = sp->tick_at;
+	if (sp->notify.watchdog > 0 && sp->watchdog_at < d)
+		d = sp->watchdog_at;
 	return d;
 }
 
 static void
 run(struct sup *sp)
 {
-	struct pollfd pfd[PIPELINE_MAX + 1];
+	struct pollfd pfd[2 * PIPELINE_MAX + 1];
+	struct pollfd *xfd = pfd + 1 + sp->n;	/* the execfds */
 	size_t i;
 	int64_t now;
 
@@ -1111,12 +1296,18 @@ run(struct sup *sp)
 		for (i = 0; i < sp->n; i++) {
 			pfd[i + 1].fd = sp->m[i].errfd;
 			pfd[i + 1].events = POLLIN;
+			xfd[i].fd = sp->m[i].execfd;
+			xfd[i].events = POLLIN;
 		}
-		if (loop_wait(pfd, (int)sp->n + 1, next_deadline(sp)) == -1)
+		if (loop_wait(pfd, 2 * (int)sp->n + 1, next_deadline(sp)) == -1)
 			err(EX_OSERR, "poll");
 		for (i = 0; i < sp->n; i++)
 			if (pfd[i + 1].revents != 0 && sp->m[i].errfd != -1)
 				read_stderr(sp, &sp->m[i], 0);
+		/* before a SIGCHLD: a stage that exec'd and ended at once */
+		for (i = 0; i < sp->n; i++)
+			if (xfd[i].revents != 0 && sp->m[i].execfd != -1)
+				read_exec(sp, &sp->m[i]);
 		if (pfd[0].revents & POLLIN || sig_pending())
 			take_signals(sp);
 		now = loop_now();
@@ -1131,6 +1322,11 @@ run(struct sup *sp)
 			sp->tick_at += sp->tick_every;
 			if (sp->tick_at <= now)
 				sp->tick_at = now + sp->tick_every;
+		}
+		/* from the loop: a loop that hangs stops the pings */
+		if (sp->notify.watchdog > 0 && now >= sp->watchdog_at) {
+			(void)tell(sp, "WATCHDOG=1");
+			sp->watchdog_at = now + sp->notify.watchdog;
 		}
 	}
 	/* the stages are gone: what they wrote to stderr is all there */
@@ -1199,6 +1395,7 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 	m->stopsig = ps->stopsig == 0 ? SIGTERM : ps->stopsig;
 	m->state = STARTING;
 	m->pid = m->lastpid = -1;
+	m->execfd = -1;
 	restart_init(&m->restart);
 	relay_init(&m->err);
 	if (pipe2(p, O_CLOEXEC) == -1)
@@ -1290,7 +1487,7 @@ open_pidfile(const char *path)
 
 enum {
 	OPT_MAXRESTARTS = OPT_PROGRAM, OPT_GRACE, OPT_PIDFILE, OPT_STATS,
-	OPT_STATUS, OPT_METRICS, OPT_JSON
+	OPT_STATUS, OPT_METRICS, OPT_JSON, OPT_NOTIFYFD
 };
 
 int
@@ -1306,16 +1503,18 @@ main(int argc, char *argv[])
 		{ "status",	  required_argument,	NULL,	OPT_STATUS },
 		{ "metrics",	  required_argument,	NULL,	OPT_METRICS },
 		{ "json",	  no_argument,		NULL,	OPT_JSON },
+		{ "notify-fd",	  required_argument,	NULL,	OPT_NOTIFYFD },
 		{ "quiet",	  no_argument,		NULL,	'q' },
 		PROG_LONGOPTS,
 		{ NULL,		  0,			NULL,	0 }
 	};
 	static struct sup sup = {
-		.max_restarts = 10, .grace = 5 * SEC, .exit_status = -1
+		.max_restarts = 10, .grace = 5 * SEC, .exit_status = -1,
+		.notify_fd = -1
 	};
 	static struct pipeline pl;
 	struct sup *sp = &sup;
-	const char *file = NULL, *pidpath = NULL, *errstr;
+	const char *file = NULL, *pidpath = NULL, *errstr, *what;
 	enum pipeline_err e;
 	size_t i;
 	int ch, status, shares, f;
@@ -1352,6 +1551,14 @@ main(int argc, char *argv[])
 		case OPT_JSON:
 			sp->json = 1;
 			break;
+		case OPT_NOTIFYFD:
+			/* 0, 1 and 2 are the pipeline's */
+			sp->notify_fd = (int)prog_int64("--notify-fd", optarg, 3,
+			    INT_MAX);
+			if (fcntl(sp->notify_fd, F_SETFD, FD_CLOEXEC) == -1)
+				prog_usage("--notify-fd: %d is not open",
+				    sp->notify_fd);
+			break;
 		case OPT_STATS:
 			/* "--stats 2s" as well as "--stats=2s" */
 			if (optarg == NULL && optind < argc &&
@@ -1385,6 +1592,10 @@ main(int argc, char *argv[])
 	/* a file that cannot be made is found out before anything starts */
 	check_file(sp->status_path);
 	check_file(sp->metrics_path);
+	/* the manager's variables are pipesup's: no stage inherits them */
+	if (notify_open(&sp->notify, &what) == -1)
+		warn("%s", what);
+	sp->ready = sp->notify.fd == -1 && sp->notify_fd == -1;
 
 	/* inherited SIG_IGN for SIGCHLD would reap the stages behind our back */
 	signal(SIGCHLD, SIG_DFL);
@@ -1413,8 +1624,10 @@ main(int argc, char *argv[])
 	sp->tty = isatty(STDERR_FILENO);
 	sp->start = loop_now();
 	sp->tick_every = sp->stats_every > 0 ? sp->stats_every :
-	    sp->status_path != NULL || sp->metrics_path != NULL ? SEC : 0;
+	    sp->status_path != NULL || sp->metrics_path != NULL ||
+	    sp->notify.fd != -1 ? SEC : 0;
 	sp->tick_at = sp->start + sp->tick_every;
+	sp->watchdog_at = sp->start + sp->notify.watchdog;
 	for (i = 0; i < sp->n; i++)
 		sp->m[i].rate_at = sp->start;
 	run(sp);

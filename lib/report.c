@@ -35,6 +35,47 @@ report_line(FILE *fp, const struct report *r)
 	fputc('\n', fp);
 }
 
+/* Records a second in three figures or so: "998/s", "1.0k/s", "12.3M/s". */
+static void
+brief_rate(FILE *fp, double rate)
+{
+	if (rate < 999.5)
+		fprintf(fp, "%.0f/s", rate);
+	else if (rate < 999950)
+		fprintf(fp, "%.1fk/s", rate / 1e3);
+	else if (rate < 999950000)
+		fprintf(fp, "%.1fM/s", rate / 1e6);
+	else
+		fprintf(fp, "%.1fG/s", rate / 1e9);
+}
+
+void
+report_brief(FILE *fp, const struct report *r)
+{
+	const struct report_stage *s;
+	int running;
+	size_t i;
+
+	fprintf(fp, "%s:", r->state);
+	for (i = 0; i < r->n; i++) {
+		s = &r->st[i];
+		fprintf(fp, "%s %s ", i > 0 ? " |" : "", s->name);
+		if (s->counted)
+			brief_rate(fp, i == 0 ? s->out_rate : s->in_rate);
+		else
+			fputc('-', fp);
+		running = strcmp(s->state, "running") == 0;
+		if (running && s->restarts == 0)
+			continue;
+		fprintf(fp, " (%s%s", running ? "" : s->state,
+		    running ? "" : s->restarts > 0 ? ", " : "");
+		if (s->restarts > 0)
+			fprintf(fp, "%d restart%s", s->restarts,
+			    s->restarts == 1 ? "" : "s");
+		fputc(')', fp);
+	}
+}
+
 static int
 name_width(const struct report *r)
 {

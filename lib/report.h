@@ -45,6 +45,13 @@ struct report {
 /* "12.0s: randsrc in 0 out 12 bad 0 1/s | 0 B | procprint ..." */
 void	report_line(FILE *, const struct report *);
 
+/*
+ * "running: randsrc 1.0k/s | procprint 998/s (backing off, 2 restarts)":
+ * the state and each stage's rate, short enough for systemctl status
+ * (STATUS= of sd_notify).  No newline.
+ */
+void	report_brief(FILE *, const struct report *);
+
 /* The summary's table; state_head names the state column. */
 void	report_table(FILE *, const struct report *, const char *state_head);
 

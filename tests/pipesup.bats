@@ -339,12 +339,12 @@ file_error() {
 }
 
 @test "64 stages run; a 65th is refused before anything starts" {
-	local args=(randsrc -n 100 --seed 3) i
+	local args=(randsrc -n 100 --rate 0 --seed 3) i
 	for ((i = 1; i < 64; i++)); do
 		args+=(:: cat)
 	done
 	run -0 --separate-stderr pipesup -q "${args[@]}"
-	assert_output "$(randsrc -n 100 --seed 3)"
+	assert_output "$(randsrc -n 100 --rate 0 --seed 3)"
 	run -64 --separate-stderr pipesup -q "${args[@]}" :: true
 	assert_equal "$stderr" "pipesup: more than 64 stages
 Try 'pipesup --help' for more information."
