@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libutil.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,9 +26,12 @@
 
 #include "held.h"
 #include "loop.h"
+#include "notify.h"
+#include "opt.h"
 #include "pipeline.h"
 #include "prog.h"
 #include "relay.h"
+#include "report.h"
 #include "restart.h"
 #include "sig.h"
 #include "stats.h"
@@ -36,14 +40,15 @@ extern char **environ;
 
 static const char help[] =
 "usage: pipesup [-q] [-r policy] [--max-restarts n] [--grace duration]\n"
-"               [--pidfile file] [--stats[=interval]]\n"
+"               [--pidfile file] [--stats[=interval]] [--status file]\n"
+"               [--metrics file] [--json] [--notify-fd n]\n"
 "               command [arg ...] [:: command [arg ...] ...]\n"
 "       pipesup [options] -f file\n"
 "Run a pipeline of stages, restart them, drain it on SIGINT, SIGTERM or\n"
 "SIGHUP.\n"
 "\n"
 "  -f, --file FILE        read the pipeline from FILE, \"NAME: COMMAND ARGS\"\n"
-"                         a line\n"
+"                         a line; - for stdin\n"
 "  -r, --restart POLICY   never, on-failure or always (default never)\n"
 "      --max-restarts N   quick failures in a row before giving up\n"
 "                         (default 10)\n"
@@ -52,7 +57,13 @@ static const char help[] =
 "                         (default 5s)\n"
 "      --pidfile FILE     refuse to run twice; the file holds our pid\n"
 "      --stats[=INTERVAL] show each stage's figures every INTERVAL\n"
-"                         (default 1s) on stderr\n"
+"                         (default 1s, at least 10ms) on stderr\n"
+"      --status FILE      keep the figures in FILE as JSON, replaced\n"
+"                         whole each interval and at exit\n"
+"      --metrics FILE     the same in the Prometheus text format\n"
+"      --json             the summary at the end as JSON\n"
+"      --notify-fd N      write a newline to descriptor N and close it\n"
+"                         once every stage has started (s6)\n"
 "  -q, --quiet            no summary at the end\n"
 "  -h, --help             show this help\n"
 "      --version          show the version\n"
@@ -62,6 +73,7 @@ static const char help[] =
 #define MSEC		1000000LL
 #define SEC		1000000000LL
 #define STATS_FD	3
+#define EXEC_FD		(STATS_FD + 1)	/* in a child until it execs */
 /*
  * Two stop requests this close together are one: timeout(1) signals
  * pipesup and then its whole process group, and a shell's kill may too.
@@ -141,7 +153,16 @@ struct member {
 	struct stats_shared	*shared;
 	struct stats_counts	 base;		/* earlier runs' counts */
 	int			 published;
-	uint64_t		 shown;		/* its count at the last --stats */
+	uint64_t		 rate_in;	/* its counts at the last tick */
+	uint64_t		 rate_out;
+	int64_t			 rate_at;
+	double			 in_rate;	/* over the interval before it */
+	double			 out_rate;
+	char			 how[64];	/* how it ended, for reports */
+	int64_t			 capacity;	/* of its input pipe */
+
+	int			 execfd;	/* EOF once its run exec'd */
+	int			 execd;		/* a run of it has exec'd */
 };
 
 struct sup {
@@ -159,10 +180,23 @@ struct sup {
 	int		 lastsig;
 	int		 quiet;
 	int64_t		 stats_every;	/* 0: no --stats */
-	int64_t		 stats_at;
+	int64_t		 tick_every;	/* figures for anyone; 0: none */
+	int64_t		 tick_at;
+	const char	*status_path;	/* --status */
+	const char	*metrics_path;	/* --metrics */
+	int		 json;		/* --json: the summary as JSON */
+	int		 status_failing;	/* the last write failed */
+	int		 metrics_failing;
+	int		 exit_status;	/* once every stage ended; -1 before */
 	int64_t		 start;
 	int		 tty;
 	int		 drawn;		/* a stats line is on the terminal */
+
+	struct notify	 notify;	/* NOTIFY_SOCKET, the watchdog */
+	int		 notify_fd;	/* --notify-fd; -1: none */
+	int		 ready;		/* readiness was told */
+	int		 notify_failed;	/* the last datagram was not sent */
+	int64_t		 watchdog_at;
 };
 
 static struct pidfh *pidfh;
@@ -227,6 +261,48 @@ put_line(struct sup *sp, const char *prefix, const char *s, size_t n)
 		;
 }
 
+/* All n bytes to fd, through EINTR; a full or closed stderr is let go. */
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* The live --stats on a terminal: the line of figures, redrawn in place. */
+static void
+show_live(struct sup *sp, const struct report *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct winsize ws;
+	FILE *mem;
+
+	if ((mem = open_memstream(&text, &len)) == NULL)
+		return;
+	fputs(ERASE_LINE "pipesup: ", mem);
+	report_line(mem, r);
+	if (fclose(mem) == EOF)
+		return;
+	len--;		/* no newline: the next one is drawn over it */
+	/* a wrapped line could not be redrawn in place */
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 &&
+	    len > (size_t)ws.ws_col - 10 + sizeof(ERASE_LINE) - 1)
+		len = (size_t)ws.ws_col - 10 + sizeof(ERASE_LINE) - 1;
+	write_all(STDERR_FILENO, text, len);
+	sp->drawn = 1;
+	free(text);
+}
+
 static void
 say(struct sup *sp, const char *fmt, ...)
     __attribute__((__format__(__printf__, 2, 3)));
@@ -250,6 +326,17 @@ static int
 is_final(enum state s)
 {
 	return s == ENDED_WELL || s == FAILED || s == GAVE_UP;
+}
+
+static int
+all_final(const struct sup *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++)
+		if (!is_final(sp->m[i].state))
+			return 0;
+	return 1;
 }
 
 static void
@@ -384,6 +471,8 @@ end_as_last_run(struct sup *sp, size_t i)
 	end_for_good(sp, i, run_ended_well(&sp->m[i]) ? ENDED_WELL : FAILED);
 }
 
+static void	tell_stopping(struct sup *);
+
 /* The first stop request: a drain, which starts at the first stage. */
 static void
 request_stop(struct sup *sp)
@@ -398,6 +487,7 @@ request_stop(struct sup *sp)
 	step(sp, 0, EV_STOP);
 	for (i = 1; i < sp->n; i++)
 		step(sp, i, EV_DRAIN_BEGINS);
+	tell_stopping(sp);
 }
 
 /* A second stop request: every member at once. */
@@ -546,26 +636,42 @@ step(struct sup *sp, size_t i, enum event ev)
 	}
 }
 
+static int exec_w = -1;		/* in a child: its end of execfd */
+
+/* A child that could not exec: pipesup hears it, and how it ended. */
+static void __attribute__((__noreturn__))
+child_exit(int code)
+{
+	unsigned char c = (unsigned char)code;
+
+	if (exec_w != -1)
+		(void)write(exec_w, &c, 1);
+	_exit(code);
+}
+
 static void
-child(struct member *m, pid_t sup, int in, int out, int held)
+child(struct member *m, pid_t sup, int in, int out, int held, int execw)
 {
 	/* the signals we catch, less those ignored when we started */
 	static const int caught[] = { SIGTERM, SIGHUP, SIGUSR1, SIGTSTP,
 	    SIGCONT };
 	struct sigaction sa;
 	sigset_t none;
+	char pid[24];
 	size_t k;
+	int e;
 
+	exec_w = execw;
 	/*
 	 * A process group of its own, so that a stop sent to pipesup's
 	 * group (^C, timeout, kill -- -PGID) is pipesup's alone to turn into
 	 * a drain, and so that its descendants can be ended with it.
 	 */
 	if (m->own_group && setpgid(0, 0) == -1)
-		_exit(EX_OSERR);
+		child_exit(EX_OSERR);
 	/* it dies with pipesup, even one that ignores SIGTERM */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != sup)
-		_exit(EX_OSERR);
+		child_exit(EX_OSERR);
 	/* no handler of ours may run here: defaults before unblocking */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
@@ -586,27 +692,38 @@ child(struct member *m, pid_t sup, int in, int out, int held)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if ((held ? setenv(HELD_ENV, "1", 1) : unsetenv(HELD_ENV)) == -1)
-		_exit(EX_OSERR);
+		child_exit(EX_OSERR);
+	/* the counters are this process's, not its descendants' */
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	if (setenv(STATS_PID_ENV, pid, 1) == -1)
+		child_exit(EX_OSERR);
 
 	if ((in != STDIN_FILENO && dup2(in, STDIN_FILENO) == -1) ||
 	    (out != STDOUT_FILENO && dup2(out, STDOUT_FILENO) == -1) ||
 	    dup2(m->errw, STDERR_FILENO) == -1 ||
 	    (m->statsfd == STATS_FD ? fcntl(STATS_FD, F_SETFD, 0) :
 	    dup2(m->statsfd, STATS_FD)) == -1)
-		_exit(EX_OSERR);
-	closefrom(STATS_FD + 1);
+		child_exit(EX_OSERR);
+	/* execw is above STATS_FD: the dup2s above cannot have taken it */
+	if (exec_w != -1 && exec_w != EXEC_FD) {
+		if (dup3(exec_w, EXEC_FD, O_CLOEXEC) == -1)
+			child_exit(EX_OSERR);
+		exec_w = EXEC_FD;
+	}
+	closefrom(exec_w != -1 ? EXEC_FD + 1 : STATS_FD + 1);
 	for (k = 0; k < m->def->nenv; k++)
 		if (putenv(m->def->env[k]) == -1)
-			_exit(EX_OSERR);
+			child_exit(EX_OSERR);
 	if (m->def->dir != NULL && chdir(m->def->dir) == -1) {
 		dprintf(STDERR_FILENO, "cannot change to %s: %s\n",
 		    m->def->dir, strerror(errno));
-		_exit(126);
+		child_exit(126);
 	}
 	execvp(m->def->argv[0], m->def->argv);
+	e = errno;
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", m->def->argv[0],
-	    strerror(errno));
-	_exit(127);
+	    strerror(e));
+	child_exit(e == ENOENT ? 127 : 126);
 }
 
 /* What a member published, added to what its earlier runs did. */
@@ -635,6 +752,34 @@ clear_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 }
 
+/*
+ * The pipe of a child's start: the read end non-blocking for our loop,
+ * the write end above STATS_FD, for the child's dup2s to leave alone.
+ */
+static int
+open_exec_pipe(int ex[2])
+{
+	int e, fd;
+
+	if (pipe2(ex, O_CLOEXEC) == -1)
+		return -1;
+	if (ex[1] <= STATS_FD) {
+		if ((fd = fcntl(ex[1], F_DUPFD_CLOEXEC, STATS_FD + 1)) == -1)
+			goto fail;
+		close(ex[1]);
+		ex[1] = fd;
+	}
+	if (fcntl(ex[0], F_SETFL, O_NONBLOCK) == -1)
+		goto fail;
+	return 0;
+fail:
+	e = errno;
+	close_fd(&ex[0]);
+	close_fd(&ex[1]);
+	errno = e;
+	return -1;
+}
+
 /* Forks and execs member i; returns its pid, or -1 after saying why. */
 static pid_t
 spawn(struct sup *sp, size_t i)
@@ -643,8 +788,22 @@ spawn(struct sup *sp, size_t i)
 	struct member *m = &sp->m[i];
 	int in = i > 0 ? sp->rd[i - 1] : STDIN_FILENO;
 	int out = i + 1 < sp->n ? sp->wr[i] : STDOUT_FILENO;
+	int ex[2] = { -1, -1 };
 	sigset_t all, old;
 	pid_t pid;
+
+	/*
+	 * Until readiness is told, a pipe that closes on exec tells us the
+	 * program started: a fork is not a start, nor is a child that fails
+	 * before exec (it writes a byte first).
+	 */
+	close_fd(&m->execfd);
+	if (!sp->ready && !m->execd && open_exec_pipe(ex) == -1) {
+		say(sp, "%s: the pipe that tells its start: %s", m->name,
+		    strerror(errno));
+		m->started = loop_now();
+		return -1;
+	}
 
 	m->published = member_counts(m, &m->base);
 	atomic_store(&m->shared->magic, 0);
@@ -658,11 +817,15 @@ spawn(struct sup *sp, size_t i)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if ((pid = fork()) == 0)
-		child(m, self, in, out, i > 0);
+		child(m, self, in, out, i > 0, ex[1]);
 	/* as the child does too: neither knows which runs first */
 	if (pid > 0 && m->own_group)
 		(void)setpgid(pid, pid);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	close_fd(&ex[1]);
+	if (pid == -1)
+		close_fd(&ex[0]);
+	m->execfd = ex[0];
 	m->started = loop_now();
 	m->pid = pid;
 	if (pid == -1)
@@ -702,14 +865,20 @@ reap(struct sup *sp)
 struct relay_to {
 	struct sup	*sp;
 	char		 prefix[PIPELINE_NAME_MAX * 2 + 8];
+	size_t		 len;
 };
 
+/*
+ * Each line gets the stage's name, unless the stage put it there itself
+ * (a stage named after its program, as in "statsink: line 1: ...").
+ */
 static void
 relay_line(void *arg, const char *line, size_t n)
 {
 	struct relay_to *to = arg;
+	int named = n >= to->len && memcmp(line, to->prefix, to->len) == 0;
 
-	put_line(to->sp, to->prefix, line, n);
+	put_line(to->sp, named ? "" : to->prefix, line, n);
 }
 
 /*
@@ -728,6 +897,7 @@ read_stderr(struct sup *sp, struct member *m, int all)
 
 	to.sp = sp;
 	snprintf(to.prefix, sizeof(to.prefix), "%s: ", m->name);
+	to.len = strlen(to.prefix);
 	while (all || turns-- > 0) {
 		dst = relay_space(&m->err, &room);
 		r = read(m->errfd, dst, room);
@@ -744,95 +914,270 @@ read_stderr(struct sup *sp, struct member *m, int all)
 	}
 }
 
-static void
-show_stats(struct sup *sp, int64_t now)
-{
-	char line[RELAY_LINE_MAX], num[32];
-	struct stats_counts c;
-	struct member *m;
-	size_t i, len = 0;
-	uint64_t cur;
-	double secs = (double)sp->stats_every / SEC;
-	struct winsize ws;
-	int q;
-
-	len += (size_t)snprintf(line, sizeof(line), "%.1fs:",
-	    (double)(now - sp->start) / SEC);
-	for (i = 0; i < sp->n && len < sizeof(line); i++) {
-		m = &sp->m[i];
-		if (member_counts(m, &c)) {
-			cur = i == 0 ? c.out : c.in;
-			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s in %ju out %ju bad %ju %.0f/s", m->name,
-			    (uintmax_t)c.in, (uintmax_t)c.out,
-			    (uintmax_t)c.bad, (double)(cur - m->shown) / secs);
-			m->shown = cur;
-		} else
-			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s -", m->name);
-		if (i + 1 == sp->n || len >= sizeof(line))
-			break;
-		if ((q = queued(sp, i)) >= 0)
-			snprintf(num, sizeof(num), "%d", q);
-		else
-			strlcpy(num, "-", sizeof(num));
-		len += (size_t)snprintf(line + len, sizeof(line) - len,
-		    " | %s B |", num);
-	}
-	if (sp->tty) {
-		/* a wrapped line could not be redrawn in place */
-		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 &&
-		    ws.ws_col > 10 && len > (size_t)ws.ws_col - 10)
-			line[ws.ws_col - 10] = '\0';
-		dprintf(STDERR_FILENO, ERASE_LINE "pipesup: %s", line);
-		sp->drawn = 1;
-	} else
-		say(sp, "%s", line);
-}
-
 static const char *const state_words[] = {
-	"starting", "running", "backing off", "stopping"
+	"starting", "running", "backing off", "stopping", "ended", "failed",
+	"gave up"
 };
 
 /*
- * Each stage's figures as a table: at the end (the summary), or while
- * the pipeline runs, on SIGUSR1, as dd(1) answers it.
+ * The pipeline's figures now, for every form of report.  A tick moves
+ * the window the rates are taken over; a report between ticks (SIGUSR1,
+ * the summary) shows the rates of the last one.
+ */
+static void
+snapshot(struct sup *sp, int64_t now, int tick, struct report *r)
+{
+	struct report_stage *s;
+	struct stats_counts c;
+	struct member *m;
+	double dt;
+	size_t i;
+
+	r->elapsed = (double)(now - sp->start) / SEC;
+	r->state = all_final(sp) ? "ended" : sp->stop == STOP_NONE ?
+	    "running" : sp->stop == STOP_DRAIN ? "draining" : "stopping";
+	r->exit_status = sp->exit_status;
+	r->n = sp->n;
+	for (i = 0; i < sp->n; i++) {
+		m = &sp->m[i];
+		s = &r->st[i];
+		memset(s, 0, sizeof(*s));
+		s->name = m->name;
+		s->pid = (long)m->lastpid;
+		s->state = state_words[m->state];
+		if (is_final(m->state)) {
+			describe(m, m->how, sizeof(m->how));
+			s->ended = m->how;
+		}
+		s->up = m->pid != -1;
+		s->restarts = m->restarts;
+		s->counted = member_counts(m, &c);
+		s->in = c.in;
+		s->out = c.out;
+		s->bad = c.bad;
+		s->total = atomic_load(&m->shared->total);
+		if (tick && (dt = (double)(now - m->rate_at) / SEC) > 0) {
+			m->in_rate = (double)(c.in - m->rate_in) / dt;
+			m->out_rate = (double)(c.out - m->rate_out) / dt;
+			m->rate_in = c.in;
+			m->rate_out = c.out;
+			m->rate_at = now;
+		}
+		s->in_rate = m->in_rate;
+		s->out_rate = m->out_rate;
+		s->queued = i > 0 ? queued(sp, i - 1) : -1;
+		s->capacity = m->capacity;
+	}
+}
+
+/* What render makes of r, to stderr: prefixed when asked, one write. */
+static void
+put_report(struct sup *sp, void (*render)(FILE *, const struct report *),
+    const struct report *r, const char *prefix)
+{
+	char *text = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *mem;
+
+	if ((mem = open_memstream(&text, &len)) == NULL)
+		return;
+	render(mem, r);
+	if (fclose(mem) == EOF)
+		return;
+	if (prefix == NULL) {
+		erase_live(sp);
+		write_all(STDERR_FILENO, text, len);
+	} else
+		for (p = text; p < text + len; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(text + len - p))) ==
+			    NULL)
+				nl = text + len - 1;
+			put_line(sp, prefix, p, (size_t)(nl - p) + 1);
+		}
+	free(text);
+}
+
+static void
+table_state(FILE *fp, const struct report *r)
+{
+	report_table(fp, r, "state");
+}
+
+static void
+table_ended(FILE *fp, const struct report *r)
+{
+	report_table(fp, r, "ended");
+}
+
+/*
+ * Each stage's figures: at the end (the summary), or while the pipeline
+ * runs, on SIGUSR1, as dd(1) answers it.
  */
 static void
 figures(struct sup *sp, int end)
 {
-	struct stats_counts c;
-	char how[64], in[24], out[24], bad[24];
-	struct member *m;
-	size_t i;
-	int w = 5;
+	static struct report r;
 
-	for (i = 0; i < sp->n; i++)
-		if ((int)strlen(sp->m[i].name) > w)
-			w = (int)strlen(sp->m[i].name);
-	erase_live(sp);
-	dprintf(STDERR_FILENO, "%-*s %8s %8s  %-20s %10s %10s %6s\n", w,
-	    "stage", "pid", "restarts", end ? "ended" : "state", "in", "out",
-	    "bad");
-	for (i = 0; i < sp->n; i++) {
-		m = &sp->m[i];
-		if (is_final(m->state))
-			describe(m, how, sizeof(how));
-		else
-			strlcpy(how, state_words[m->state], sizeof(how));
-		if (member_counts(m, &c)) {
-			snprintf(in, sizeof(in), "%ju", (uintmax_t)c.in);
-			snprintf(out, sizeof(out), "%ju", (uintmax_t)c.out);
-			snprintf(bad, sizeof(bad), "%ju", (uintmax_t)c.bad);
-		} else {
-			strlcpy(in, "-", sizeof(in));
-			strlcpy(out, "-", sizeof(out));
-			strlcpy(bad, "-", sizeof(bad));
-		}
-		dprintf(STDERR_FILENO, "%-*s %8ld %8d  %-20s %10s %10s %6s\n",
-		    w, m->name, (long)m->lastpid, m->restarts, how, in, out,
-		    bad);
+	snapshot(sp, loop_now(), 0, &r);
+	if (sp->json)
+		put_report(sp, report_json, &r, NULL);
+	else
+		put_report(sp, end ? table_ended : table_state, &r, NULL);
+}
+
+/*
+ * A file of --status or --metrics, replaced whole.  A failure is said
+ * once, not each interval, and again only after a success.
+ */
+static void
+write_file(struct sup *sp, const char *path,
+    void (*render)(FILE *, const struct report *), const struct report *r,
+    int *failing)
+{
+	if (path == NULL)
+		return;
+	if (report_replace(path, render, r) == 0)
+		*failing = 0;
+	else if (!*failing) {
+		say(sp, "%s: %s", path, strerror(errno));
+		*failing = 1;
 	}
+}
+
+static void
+write_files(struct sup *sp, const struct report *r)
+{
+	write_file(sp, sp->status_path, report_json, r, &sp->status_failing);
+	write_file(sp, sp->metrics_path, report_metrics, r,
+	    &sp->metrics_failing);
+}
+
+/* The files at exit, with how each stage ended. */
+static void
+final_files(struct sup *sp)
+{
+	static struct report r;
+
+	if (sp->status_path == NULL && sp->metrics_path == NULL)
+		return;
+	/* the rates of the last whole interval, not of its last moments */
+	snapshot(sp, loop_now(), 0, &r);
+	write_files(sp, &r);
+}
+
+/*
+ * One datagram to the service manager.  A manager that is not there is
+ * said once, not each second; a full queue loses the message (the next
+ * STATUS= replaces it), and tell() returns -1 so that READY=1 is sent again.
+ */
+static int
+tell(struct sup *sp, const char *msg)
+{
+	int e;
+
+	if (notify_send(&sp->notify, msg) == 0) {
+		sp->notify_failed = 0;
+		return 0;
+	}
+	if ((e = errno) == EAGAIN)
+		return -1;
+	if (!sp->notify_failed)
+		say(sp, "%s: %s", NOTIFY_SOCKET_ENV, strerror(e));
+	sp->notify_failed = 1;
+	return 0;
+}
+
+/* The manager discards a datagram of 4096 bytes or more. */
+#define NOTIFY_MAX	4000
+
+/* STATUS= with r's figures, after what comes first ("STOPPING=1\n"). */
+static void
+tell_status(struct sup *sp, const struct report *r, const char *first)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (sp->notify.fd == -1 ||
+	    (mem = open_memstream(&text, &len)) == NULL)
+		return;
+	fprintf(mem, "%sSTATUS=", first);
+	report_brief(mem, r);
+	if (fclose(mem) == EOF)
+		return;
+	if (len > NOTIFY_MAX)
+		memcpy(text + NOTIFY_MAX - 4, "...", 4);
+	(void)tell(sp, text);
+	free(text);
+}
+
+static void
+tell_stopping(struct sup *sp)
+{
+	static struct report r;
+
+	if (sp->notify.fd == -1)
+		return;
+	snapshot(sp, loop_now(), 0, &r);
+	tell_status(sp, &r, "STOPPING=1\n");
+}
+
+/*
+ * Readiness, once a run of every stage has exec'd, and not once a drain
+ * has begun: READY=1 to the manager, a newline to --notify-fd, which is
+ * then closed (s6's convention: the supervisor stops reading there).
+ */
+static void
+tell_ready(struct sup *sp)
+{
+	size_t i;
+
+	if (sp->ready || sp->stop != STOP_NONE)
+		return;
+	for (i = 0; i < sp->n; i++)
+		if (!sp->m[i].execd)
+			return;
+	if (tell(sp, "READY=1") == -1)
+		return;		/* the manager's queue is full: next turn */
+	sp->ready = 1;
+	if (sp->notify_fd == -1)
+		return;
+	while (write(sp->notify_fd, "\n", 1) == -1 && errno == EINTR)
+		;
+	close_fd(&sp->notify_fd);
+}
+
+/* A child's start: the end of the pipe is an exec, a byte a failure. */
+static void
+read_exec(struct sup *sp, struct member *m)
+{
+	unsigned char c;
+	ssize_t r;
+
+	if ((r = read(m->execfd, &c, 1)) == -1 &&
+	    (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r == 0)
+		m->execd = 1;
+	close_fd(&m->execfd);
+	tell_ready(sp);
+}
+
+/* Every interval: --stats, the files for programs, STATUS=. */
+static void
+tick(struct sup *sp, int64_t now)
+{
+	static struct report r;
+
+	snapshot(sp, now, 1, &r);
+	if (sp->stats_every > 0) {
+		if (sp->tty)
+			show_live(sp, &r);
+		else
+			put_report(sp, report_line, &r, "pipesup: ");
+	}
+	write_files(sp, &r);
+	tell_status(sp, &r, "");
 }
 
 /* sig to each running stage that is in a process group of its own */
@@ -860,23 +1205,28 @@ suspend(struct sup *sp)
 }
 
 
-/* pipefail's answer: the rightmost stage that did not end well. */
+/* pipefail's answer: the rightmost stage that did not end well, or -1. */
 static int
-exit_status(struct sup *sp)
+failed_stage(const struct sup *sp)
 {
-	char how[64];
 	size_t i = sp->n;
 
-	while (i-- > 0) {
-		if (sp->m[i].state == ENDED_WELL)
-			continue;
-		describe(&sp->m[i], how, sizeof(how));
-		say(NULL, "%s failed: %s", sp->m[i].name, how);
-		if (WIFEXITED(sp->m[i].status))
-			return WEXITSTATUS(sp->m[i].status);
-		return 128 + WTERMSIG(sp->m[i].status);
-	}
-	return 0;
+	while (i-- > 0)
+		if (sp->m[i].state != ENDED_WELL)
+			return (int)i;
+	return -1;
+}
+
+/* What we exit with: that stage's status, 128 plus a signal's number. */
+static int
+exit_status(const struct sup *sp)
+{
+	int f = failed_stage(sp), st;
+
+	if (f == -1)
+		return 0;
+	st = sp->m[f].status;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static void
@@ -922,26 +1272,18 @@ next_deadline(struct sup *sp)
 			d = sp->m[i].restart_at;
 	if (sp->stop == STOP_DRAIN && sp->grace_at < d)
 		d = sp->grace_at;
-	if (sp->stats_every > 0 && sp->stats_at < d)
-		d = sp->stats_at;
+	if (sp->tick_every > 0 && sp->tick_at < d)
+		d = sp->tick_at;
+	if (sp->notify.watchdog > 0 && sp->watchdog_at < d)
+		d = sp->watchdog_at;
 	return d;
-}
-
-static int
-all_final(const struct sup *sp)
-{
-	size_t i;
-
-	for (i = 0; i < sp->n; i++)
-		if (!is_final(sp->m[i].state))
-			return 0;
-	return 1;
 }
 
 static void
 run(struct sup *sp)
 {
-	struct pollfd pfd[PIPELINE_MAX + 1];
+	struct pollfd pfd[2 * PIPELINE_MAX + 1];
+	struct pollfd *xfd = pfd + 1 + sp->n;	/* the execfds */
 	size_t i;
 	int64_t now;
 
@@ -954,12 +1296,18 @@ run(struct sup *sp)
 		for (i = 0; i < sp->n; i++) {
 			pfd[i + 1].fd = sp->m[i].errfd;
 			pfd[i + 1].events = POLLIN;
+			xfd[i].fd = sp->m[i].execfd;
+			xfd[i].events = POLLIN;
 		}
-		if (loop_wait(pfd, (int)sp->n + 1, next_deadline(sp)) == -1)
+		if (loop_wait(pfd, 2 * (int)sp->n + 1, next_deadline(sp)) == -1)
 			err(EX_OSERR, "poll");
 		for (i = 0; i < sp->n; i++)
 			if (pfd[i + 1].revents != 0 && sp->m[i].errfd != -1)
 				read_stderr(sp, &sp->m[i], 0);
+		/* before a SIGCHLD: a stage that exec'd and ended at once */
+		for (i = 0; i < sp->n; i++)
+			if (xfd[i].revents != 0 && sp->m[i].execfd != -1)
+				read_exec(sp, &sp->m[i]);
 		if (pfd[0].revents & POLLIN || sig_pending())
 			take_signals(sp);
 		now = loop_now();
@@ -969,11 +1317,16 @@ run(struct sup *sp)
 				step(sp, i, EV_BACKOFF_EXPIRED);
 		if (sp->stop == STOP_DRAIN && now >= sp->grace_at)
 			grace_expired(sp);
-		if (sp->stats_every > 0 && now >= sp->stats_at) {
-			show_stats(sp, now);
-			sp->stats_at += sp->stats_every;
-			if (sp->stats_at <= now)
-				sp->stats_at = now + sp->stats_every;
+		if (sp->tick_every > 0 && now >= sp->tick_at) {
+			tick(sp, now);
+			sp->tick_at += sp->tick_every;
+			if (sp->tick_at <= now)
+				sp->tick_at = now + sp->tick_every;
+		}
+		/* from the loop: a loop that hangs stops the pings */
+		if (sp->notify.watchdog > 0 && now >= sp->watchdog_at) {
+			(void)tell(sp, "WATCHDOG=1");
+			sp->watchdog_at = now + sp->notify.watchdog;
 		}
 	}
 	/* the stages are gone: what they wrote to stderr is all there */
@@ -983,7 +1336,12 @@ run(struct sup *sp)
 	erase_live(sp);
 }
 
-static void
+/*
+ * Reads the pipeline file at path, or standard input for "-"; the first
+ * stage then reads nothing, its input having been the file.  Returns the
+ * name to give the file in messages.
+ */
+static const char *
 load_file(struct pipeline *pl, const char *path)
 {
 	enum pipeline_err e;
@@ -992,8 +1350,12 @@ load_file(struct pipeline *pl, const char *path)
 	FILE *fp, *mem;
 	char chunk[8192];
 	size_t n;
+	int fd;
 
-	if ((fp = fopen(path, "re")) == NULL)
+	if (strcmp(path, "-") == 0) {
+		fp = stdin;
+		path = "stdin";
+	} else if ((fp = fopen(path, "re")) == NULL)
 		err(EX_NOINPUT, "%s", path);
 	if ((mem = open_memstream(&text, &len)) == NULL)
 		err(EX_OSERR, NULL);
@@ -1001,7 +1363,11 @@ load_file(struct pipeline *pl, const char *path)
 		fwrite(chunk, 1, n, mem);
 	if (ferror(fp))
 		err(EX_IOERR, "%s", path);
-	fclose(fp);
+	if (fp != stdin)
+		fclose(fp);
+	else if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
+	    dup2(fd, STDIN_FILENO) == -1 || close(fd) == -1)
+		err(EX_OSERR, "/dev/null");
 	if (fclose(mem) == EOF)
 		err(EX_OSERR, NULL);
 	if ((e = pipeline_parse(pl, text, len, &line)) == PL_NOMEM)
@@ -1011,6 +1377,7 @@ load_file(struct pipeline *pl, const char *path)
 		errx(EX_USAGE, "%s:%zu: %s", path, line, pipeline_strerror(e));
 	if (e != PL_OK)
 		errx(EX_USAGE, "%s: %s", path, pipeline_strerror(e));
+	return path;
 }
 
 static void
@@ -1028,6 +1395,7 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 	m->stopsig = ps->stopsig == 0 ? SIGTERM : ps->stopsig;
 	m->state = STARTING;
 	m->pid = m->lastpid = -1;
+	m->execfd = -1;
 	restart_init(&m->restart);
 	relay_init(&m->err);
 	if (pipe2(p, O_CLOEXEC) == -1)
@@ -1059,9 +1427,11 @@ static void
 check_programs(const struct pipeline *pl, const char *file)
 {
 	const struct pipeline_stage *st;
+	const char *why;
 	char prog[4096];
 	struct stat sb;
 	size_t i;
+	int r;
 
 	for (i = 0; i < pl->n; i++) {
 		st = &pl->stages[i];
@@ -1077,13 +1447,26 @@ check_programs(const struct pipeline *pl, const char *file)
 			    st->argv[0]);
 		else
 			strlcpy(prog, st->argv[0], sizeof(prog));
-		if (pipeline_findable(prog))
+		/* the shell's statuses: 127 not found, 126 not executable */
+		if ((r = pipeline_runnable(prog)) == 0)
 			continue;
+		why = r == 127 ? "command not found" : strerror(errno);
 		if (file != NULL)
-			errx(EX_USAGE, "%s:%zu: %s: command not found", file,
-			    st->line, st->argv[0]);
-		errx(EX_USAGE, "%s: command not found", st->argv[0]);
+			errx(r, "%s:%zu: %s: %s", file, st->line, st->argv[0],
+			    why);
+		errx(r, "%s: %s", st->argv[0], why);
 	}
+}
+
+/* Whether a --status or --metrics file can be made beside path. */
+static void
+check_file(const char *path)
+{
+	static const struct report none = { .state = "starting",
+	    .exit_status = -1 };
+
+	if (path != NULL && report_replace(path, report_json, &none) == -1)
+		err(EX_CANTCREAT, "%s", path);
 }
 
 static void
@@ -1102,7 +1485,10 @@ open_pidfile(const char *path)
 	atexit(remove_pidfile);
 }
 
-enum { OPT_MAXRESTARTS = OPT_PROGRAM, OPT_GRACE, OPT_PIDFILE, OPT_STATS };
+enum {
+	OPT_MAXRESTARTS = OPT_PROGRAM, OPT_GRACE, OPT_PIDFILE, OPT_STATS,
+	OPT_STATUS, OPT_METRICS, OPT_JSON, OPT_NOTIFYFD
+};
 
 int
 main(int argc, char *argv[])
@@ -1114,19 +1500,24 @@ main(int argc, char *argv[])
 		{ "grace",	  required_argument,	NULL,	OPT_GRACE },
 		{ "pidfile",	  required_argument,	NULL,	OPT_PIDFILE },
 		{ "stats",	  optional_argument,	NULL,	OPT_STATS },
+		{ "status",	  required_argument,	NULL,	OPT_STATUS },
+		{ "metrics",	  required_argument,	NULL,	OPT_METRICS },
+		{ "json",	  no_argument,		NULL,	OPT_JSON },
+		{ "notify-fd",	  required_argument,	NULL,	OPT_NOTIFYFD },
 		{ "quiet",	  no_argument,		NULL,	'q' },
 		PROG_LONGOPTS,
 		{ NULL,		  0,			NULL,	0 }
 	};
 	static struct sup sup = {
-		.max_restarts = 10, .grace = 5 * SEC
+		.max_restarts = 10, .grace = 5 * SEC, .exit_status = -1,
+		.notify_fd = -1
 	};
 	static struct pipeline pl;
 	struct sup *sp = &sup;
-	const char *file = NULL, *pidpath = NULL;
+	const char *file = NULL, *pidpath = NULL, *errstr, *what;
 	enum pipeline_err e;
 	size_t i;
-	int ch, status, shares;
+	int ch, status, shares, f;
 
 	setproctitle_init(argc, argv, environ);
 	prog_init(argc, argv);
@@ -1151,7 +1542,29 @@ main(int argc, char *argv[])
 		case OPT_PIDFILE:
 			pidpath = optarg;
 			break;
+		case OPT_STATUS:
+			sp->status_path = optarg;
+			break;
+		case OPT_METRICS:
+			sp->metrics_path = optarg;
+			break;
+		case OPT_JSON:
+			sp->json = 1;
+			break;
+		case OPT_NOTIFYFD:
+			/* 0, 1 and 2 are the pipeline's */
+			sp->notify_fd = (int)prog_int64("--notify-fd", optarg, 3,
+			    INT_MAX);
+			if (fcntl(sp->notify_fd, F_SETFD, FD_CLOEXEC) == -1)
+				prog_usage("--notify-fd: %d is not open",
+				    sp->notify_fd);
+			break;
 		case OPT_STATS:
+			/* "--stats 2s" as well as "--stats=2s" */
+			if (optarg == NULL && optind < argc &&
+			    opt_duration(argv[optind], &sp->stats_every,
+			    &errstr) == 0)
+				optarg = argv[optind++];
 			sp->stats_every = optarg == NULL ? SEC :
 			    prog_interval("--stats", optarg);
 			break;
@@ -1165,7 +1578,7 @@ main(int argc, char *argv[])
 	if (file != NULL && optind != argc)
 		prog_usage("both -f and a command line pipeline");
 	if (file != NULL)
-		load_file(&pl, file);
+		file = load_file(&pl, file);
 	else if ((e = pipeline_args(&pl, argv + optind,
 	    argc - optind)) == PL_NOMEM)
 		err(EX_OSERR, NULL);
@@ -1176,6 +1589,13 @@ main(int argc, char *argv[])
 	check_programs(&pl, file);
 	if (pidpath != NULL)
 		open_pidfile(pidpath);
+	/* a file that cannot be made is found out before anything starts */
+	check_file(sp->status_path);
+	check_file(sp->metrics_path);
+	/* the manager's variables are pipesup's: no stage inherits them */
+	if (notify_open(&sp->notify, &what) == -1)
+		warn("%s", what);
+	sp->ready = sp->notify.fd == -1 && sp->notify_fd == -1;
 
 	/* inherited SIG_IGN for SIGCHLD would reap the stages behind our back */
 	signal(SIGCHLD, SIG_DFL);
@@ -1203,12 +1623,23 @@ main(int argc, char *argv[])
 		setup_member(sp, i, &pl.stages[i], !(i == 0 && shares));
 	sp->tty = isatty(STDERR_FILENO);
 	sp->start = loop_now();
-	sp->stats_at = sp->start + sp->stats_every;
+	sp->tick_every = sp->stats_every > 0 ? sp->stats_every :
+	    sp->status_path != NULL || sp->metrics_path != NULL ||
+	    sp->notify.fd != -1 ? SEC : 0;
+	sp->tick_at = sp->start + sp->tick_every;
+	sp->watchdog_at = sp->start + sp->notify.watchdog;
+	for (i = 0; i < sp->n; i++)
+		sp->m[i].rate_at = sp->start;
 	run(sp);
 
+	status = sp->exit_status = exit_status(sp);
 	if (!sp->quiet)
 		figures(sp, 1);
-	status = exit_status(sp);
+	if ((f = failed_stage(sp)) != -1) {
+		describe(&sp->m[f], sp->m[f].how, sizeof(sp->m[f].how));
+		say(NULL, "%s failed: %s", sp->m[f].name, sp->m[f].how);
+	}
+	final_files(sp);
 	/* stopped at once by a second request: die by it, as asked */
 	if (sp->stop == STOP_NOW && sp->requests > 1) {
 		remove_pidfile();

@@ -603,28 +603,53 @@ pipeline_strerror(enum pipeline_err e)
 	return "unknown error";
 }
 
+/* 0 for an executable regular file; 126 or 127 with errno, as for exec. */
+static int
+runnable_file(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return errno == ENOENT ? 127 : 126;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return 126;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return 126;
+	}
+	return access(path, X_OK) == 0 ? 0 : 126;
+}
+
 int
-pipeline_findable(const char *prog)
+pipeline_runnable(const char *prog)
 {
 	const char *path, *p, *colon;
 	char full[4096];
-	struct stat st;
 	size_t len;
+	int r, found = 127, why = ENOENT;
 
 	if (strchr(prog, '/') != NULL)
-		return stat(prog, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(prog, X_OK) == 0;
+		return runnable_file(prog);
 	if ((path = getenv("PATH")) == NULL)
 		path = "/bin:/usr/bin";
 	for (p = path; ; p = colon + 1) {
 		colon = strchrnul(p, ':');
 		len = (size_t)(colon - p);
 		if (snprintf(full, sizeof(full), "%.*s%s%s", (int)len, p,
-		    len > 0 ? "/" : "", prog) < (int)sizeof(full) &&
-		    stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(full, X_OK) == 0)
-			return 1;
+		    len > 0 ? "/" : "", prog) < (int)sizeof(full)) {
+			/* as execvp, go on past one that cannot be run */
+			if ((r = runnable_file(full)) == 0)
+				return 0;
+			if (r == 126 && found == 127) {
+				found = 126;
+				why = errno;
+			}
+		}
 		if (*colon == '\0')
-			return 0;
+			break;
 	}
+	errno = why;
+	return found;
 }

@@ -79,11 +79,13 @@ enum pipeline_err	pipeline_args(struct pipeline *pl, char **argv,
 void			pipeline_free(struct pipeline *pl);
 
 /*
- * Whether execvp(3) would find prog: a path to an executable regular
- * file, or a name in $PATH (/bin:/usr/bin without one).  pipesup asks
- * before anything starts, so that a typo costs nothing.
+ * Whether execvp(3) would run prog, a path or a name in $PATH
+ * (/bin:/usr/bin without one): 0 when it finds an executable regular
+ * file; else the status a shell gives, 127 when it finds none and 126
+ * when it finds only one it cannot execute, with errno set to say why.
+ * pipesup asks before anything starts, so that a typo costs nothing.
  */
-int			pipeline_findable(const char *prog);
+int			pipeline_runnable(const char *prog);
 
 /* SIGTERM for "TERM" or "SIGTERM", and so on for stop=; 0 if not one. */
 int			pipeline_signal(const char *);

@@ -18,6 +18,7 @@ restart_decide(struct restart *r, enum restart_policy policy, int max,
 		restart_init(r);
 	if (e->input_over || e->reader_gone ||
 	    e->code == EX_USAGE || e->code == EX_DATAERR ||
+	    e->code == RESTART_NOT_FOUND || e->code == RESTART_NOT_EXEC ||
 	    (e->source && e->code == 0))
 		return RESTART_FINAL;
 	if (policy == RESTART_NEVER ||

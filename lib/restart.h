@@ -8,8 +8,9 @@
  *   1. A run that lasted RESTART_STEADY or more forgives the failures
  *      before it: the count of quick failures and the backoff start over.
  *   2. Final, whatever the policy: its input ended for good and nothing
- *      is queued for it; its reader ended for good; it exited 64 (usage)
- *      or 65 (bad data), which another run would only repeat; it is a
+ *      is queued for it; its reader ended for good; it exited 64 (usage),
+ *      65 (bad data), 126 (cannot be executed) or 127 (not found), which
+ *      another run would only repeat; it is a
  *      source that exited 0, having made its whole stream, which another
  *      run would make again (the caller says which stages count).
  *   3. The policy: never restarts; on-failure restarts what did not end
@@ -27,6 +28,10 @@
 #define RESTART_BACKOFF_MIN	(100 * 1000000LL)	/* ns */
 #define RESTART_BACKOFF_MAX	(5 * 1000000000LL)
 #define RESTART_STEADY		(10 * 1000000000LL)
+
+/* What a shell exits with when a command is not found, or not executable */
+#define RESTART_NOT_FOUND	127
+#define RESTART_NOT_EXEC	126
 
 enum restart_policy { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS };
 

@@ -52,6 +52,8 @@ source_run(struct source *src)
 	char *dst;
 
 	run_setup(&src->run, &src->out, OUT_CAP, 0);
+	if (src->count > 0)
+		stats_publish_total((uint64_t)src->count);
 	start = loop_now();
 	while (src->run.stopsig == 0 && made != (uint64_t)src->count) {
 		/*

@@ -1,8 +1,11 @@
+#define _GNU_SOURCE		/* F_GET_SEALS */
 #include "stats.h"
 
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -11,26 +14,33 @@ static struct stats_shared *shared;
 void
 stats_attach(void)
 {
-	const char *s, *errstr;
+	const char *s, *p, *errstr;
 	struct stat st;
-	void *p;
+	void *map;
 	int fd;
 
-	if ((s = getenv(STATS_ENV)) == NULL)
+	s = getenv(STATS_ENV);
+	p = getenv(STATS_PID_ENV);
+	unsetenv(STATS_ENV);
+	unsetenv(STATS_PID_ENV);
+	if (s == NULL || p == NULL)
 		return;
 	fd = (int)strtonum(s, 3, 1024, &errstr);
-	unsetenv(STATS_ENV);
 	if (errstr != NULL)
 		return;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size < (off_t)sizeof(*shared))
+	if (strtonum(p, 1, INT_MAX, &errstr) != getpid() || errstr != NULL)
 		return;
-	p = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED,
+	/* a memfd answers F_GET_SEALS, where a file on a disk does not */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size < (off_t)sizeof(*shared) ||
+	    fcntl(fd, F_GET_SEALS) == -1)
+		return;
+	map = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED,
 	    fd, 0);
 	close(fd);
-	if (p == MAP_FAILED)
+	if (map == MAP_FAILED)
 		return;
-	shared = p;
+	shared = map;
 	atomic_store_explicit(&shared->magic, STATS_MAGIC,
 	    memory_order_relaxed);
 }
@@ -43,4 +53,11 @@ stats_publish(const struct stats_counts *c)
 	atomic_store_explicit(&shared->in, c->in, memory_order_relaxed);
 	atomic_store_explicit(&shared->out, c->out, memory_order_relaxed);
 	atomic_store_explicit(&shared->bad, c->bad, memory_order_relaxed);
+}
+
+void
+stats_publish_total(uint64_t n)
+{
+	if (shared != NULL)
+		atomic_store_explicit(&shared->total, n, memory_order_relaxed);
 }

@@ -104,6 +104,36 @@ sh: last
 sh#2: done"
 }
 
+@test "a line a stage named itself is not named twice" {
+	run -65 --separate-stderr pipesup -q randsrc -n 1 :: sh -c 'echo x; echo 2' :: statsink :: sh -c 'cat >/dev/null; echo "sh: from sh#2" >&2'
+	assert_equal "$stderr" 'statsink: line 1: bad record "x": not an integer
+statsink: 1 bad record
+sh#2: sh: from sh#2
+pipesup: statsink failed: exit 65'
+}
+
+@test "--stats 2s takes the interval as --stats=2s does; a command is not one" {
+	run -0 --separate-stderr pipesup -q --stats 20ms randsrc --rate 20 -n 3 --seed 2 :: procprint
+	assert_output "$(randsrc -n 3 --seed 2 | procprint)"
+	[[ ${stderr_lines[0]} =~ ^pipesup:\ [0-9.]+s:\ randsrc\ in\ 0\ out\ [0-3]\  ]]
+	((${#stderr_lines[@]} >= 3))
+	run -0 --separate-stderr pipesup -q --stats randsrc -n 1 --seed 2
+	assert_output "$(randsrc -n 1 --seed 2)"
+	assert_equal "$stderr" ""
+}
+
+@test "-f - reads the pipeline from stdin; the first stage then reads nothing" {
+	run -0 --separate-stderr pipesup -q -f - <<<"src: randsrc -n 2 --seed 4
+in: cat
+print: procprint"
+	assert_output "$(randsrc -n 2 --seed 4 | procprint)"
+	run -0 --separate-stderr pipesup -q -f - <<<"in: cat
+print: procprint"
+	assert_output ""
+	run -64 --separate-stderr pipesup -f - <<<"a: sh -c 'x"
+	assert_equal "$stderr" "pipesup: stdin:1: a single quote is not closed"
+}
+
 @test "lines of different stages never mix" {
 	a=$(printf 'a%.0s' $(seq 300))
 	b=$(printf 'b%.0s' $(seq 300))
@@ -139,6 +169,21 @@ sh#2: done"
 	assert_output "3"
 }
 
+@test "a wrapper stage's counters are '-': the sluice programs it starts never write them" {
+	randsrc -n 10000 --rate 0 --seed 5 >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr pipesup sh -c 'procfilter --even | procmap --add 1' :: procprint <"$BATS_TEST_TMPDIR/in"
+	echo "$stderr" >"$ERR"
+	local even
+	even=$(procfilter --even <"$BATS_TEST_TMPDIR/in" | wc -l)
+	assert_equal "$(rows)" "sh 0 exit 0 | - - -
+procprint 0 exit 0 | $even $even 0"
+	# a wrapper that execs the program is that program
+	run -0 --separate-stderr pipesup sh -c 'exec procfilter --even' :: procprint <"$BATS_TEST_TMPDIR/in"
+	echo "$stderr" >"$ERR"
+	assert_equal "$(rows)" "sh 0 exit 0 | 10000 $even 0
+procprint 0 exit 0 | $even $even 0"
+}
+
 @test "pipesup reaps its stages even when started with SIGCHLD ignored" {
 	# a pipesup that never learns its stage ended would wait forever
 	run -3 --separate-stderr timeout -k 1 5 \
@@ -157,20 +202,33 @@ sh#2: done"
 SigIgn:	$ign"
 }
 
-@test "a program that cannot be found is named before anything starts" {
-	run -64 --separate-stderr pipesup sh -c "touch $OUT" :: nosuchprog -x
+@test "a program that cannot be found is named before anything starts, 127 as in sh" {
+	run -127 --separate-stderr pipesup sh -c "touch $OUT" :: nosuchprog -x
 	assert_equal "$stderr" "pipesup: nosuchprog: command not found"
 	[[ ! -e $OUT ]]
-	run -64 --separate-stderr pipesup ./nosuch/prog
+	run -127 --separate-stderr pipesup ./nosuch/prog
 	assert_equal "$stderr" "pipesup: ./nosuch/prog: command not found"
 }
 
-@test "a stage that cannot be executed says why and exits 127" {
+@test "a program that cannot be executed is named before anything starts, 126 as in sh" {
+	touch "$BATS_TEST_TMPDIR/plain"
+	run -126 --separate-stderr pipesup sh -c "touch $OUT" :: "$BATS_TEST_TMPDIR/plain"
+	assert_equal "$stderr" "pipesup: $BATS_TEST_TMPDIR/plain: Permission denied"
+	[[ ! -e $OUT ]]
+	run -126 --separate-stderr pipesup "$BATS_TEST_TMPDIR"
+	assert_equal "$stderr" "pipesup: $BATS_TEST_TMPDIR: Is a directory"
+	# as execvp does, one that cannot be run is passed over in $PATH
+	mkdir "$BATS_TEST_TMPDIR/first"
+	touch "$BATS_TEST_TMPDIR/first/true"
+	PATH=$BATS_TEST_TMPDIR/first:$PATH run -0 pipesup -q true
+}
+
+@test "a stage that cannot be executed says why and exits 126, never restarted" {
 	# one word longer than execve takes
-	printf 'big: true %s\n' "$(head -c 200000 /dev/zero | tr '\0' x)" >"$F"
-	run -127 --separate-stderr pipesup -q -f "$F"
+	printf 'big restart=always: true %s\n' "$(head -c 200000 /dev/zero | tr '\0' x)" >"$F"
+	run -126 --separate-stderr pipesup -q -f "$F"
 	assert_equal "$stderr" "big: cannot run true: Argument list too long
-pipesup: big failed: exit 127"
+pipesup: big failed: exit 126"
 }
 
 @test "usage errors exit 64 with a pointer to --help" {
@@ -270,7 +328,7 @@ file_error() {
 	file_error "abcdefghijabcdefghijabcdefghijabc: true\n" 64 ":1: the stage name is longer than 32 characters"
 	file_error "a: true\nb: tr\0ue\n" 64 ":2: a NUL byte in the file"
 	file_error "# only a comment\n\n" 64 ": no stages"
-	file_error "a: true\nb: nosuchprog\n" 64 ":2: nosuchprog: command not found"
+	file_error "a: true\nb: nosuchprog\n" 127 ":2: nosuchprog: command not found"
 	run -66 --separate-stderr pipesup -f "$F.missing"
 	assert_equal "$stderr" "pipesup: $F.missing: No such file or directory"
 }
