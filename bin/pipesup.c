@@ -1204,6 +1204,9 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 			    ps[1].name);
 		sp->rd[i] = p[0];
 		sp->wr[i] = p[1];
+		/* for the live view's bar: how full the next stage's input is */
+		if ((m[1].capacity = fcntl(p[0], F_GETPIPE_SZ)) == -1)
+			m[1].capacity = 0;
 	}
 }
 
