@@ -19,6 +19,10 @@ BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay 2>/dev/null || \
 BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay 2>/dev/null || \
 	echo -lbsd)
 
+# terminfo, for pipesup's live view only: no other program loads it
+TINFO_CFLAGS = $(shell pkg-config --cflags tinfo 2>/dev/null)
+TINFO_LIBS   = $(shell pkg-config --libs tinfo 2>/dev/null || echo -ltinfo)
+
 ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DSLUICE_VERSION='"$(VERSION)"' \
 	-Ilib $(BSD_CFLAGS) $(CPPFLAGS)
 # -fno-math-errno: sqrt becomes one instruction and libm need not be loaded
@@ -52,6 +56,9 @@ lib/libsluice.a: $(LIB_OBJS)
 
 %.o: %.c | deps
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+lib/live.o: ALL_CPPFLAGS += $(TINFO_CFLAGS)
+bin/pipesup: LDLIBS += $(TINFO_LIBS)
 
 bin/%: bin/%.o lib/libsluice.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)

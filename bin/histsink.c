@@ -135,23 +135,41 @@ add(struct stage *st, int64_t v)
 	return 0;
 }
 
+/* The variable name as a size, or def when unset or not a size. */
+static int
+env_size(const char *name, int def)
+{
+	const char *s, *errstr;
+	int v;
+
+	if ((s = getenv(name)) == NULL)
+		return def;
+	v = (int)strtonum(s, 1, 10000, &errstr);
+	return errstr == NULL ? v : def;
+}
+
+/*
+ * On a terminal, its size, or less when LINES or COLUMNS say so: the
+ * part of it we are given (pipesup's scroll region, above its live
+ * view).  Elsewhere COLUMNS, or 80.
+ */
 static void
 term_size(const struct hist *h, int *cols, int *rows)
 {
 	struct winsize ws;
-	const char *s, *errstr;
 
 	*cols = 80;
 	*rows = 24;
 	if (h->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
 	    ws.ws_col > 0) {
-		*cols = ws.ws_col;
-		*rows = ws.ws_row;
-	} else if ((s = getenv("COLUMNS")) != NULL) {
-		*cols = (int)strtonum(s, 1, 10000, &errstr);
-		if (errstr != NULL)
-			*cols = 80;
-	}
+		*cols = env_size("COLUMNS", ws.ws_col);
+		*rows = env_size("LINES", ws.ws_row);
+		if (*cols > ws.ws_col)
+			*cols = ws.ws_col;
+		if (*rows > ws.ws_row)
+			*rows = ws.ws_row;
+	} else
+		*cols = env_size("COLUMNS", 80);
 }
 
 /*
@@ -224,7 +242,7 @@ static void
 draw(struct stage *st)
 {
 	struct hist *h = st->ctx;
-	int cols, rows, wl = 1, wh = 0, wc = 1, room;
+	int cols, rows, wl = 1, wh = 0, wc = 1, room, lines, k;
 	size_t nb = 0, j, want;
 	uint64_t most = 1;
 	struct bar *b;
@@ -268,10 +286,21 @@ draw(struct stage *st)
 	if (h->above > 0)
 		stage_printf(st, ", %ju above %jd", (uintmax_t)h->above,
 		    (intmax_t)unkey(h->hi));
-	stage_printf(st, "%s\n", h->tty ? "\033[J" : "");
+	stage_printf(st, "%s\n", h->tty ? "\033[K" : "");
+	lines = (int)nb + 1;
+	/*
+	 * What is left of a taller drawing before is cleared line by line:
+	 * clearing to the end of the screen would take what is below our
+	 * rows too (pipesup's live view).
+	 */
+	if (h->drawn > lines) {
+		for (k = lines; k < h->drawn; k++)
+			stage_printf(st, "\033[K\n");
+		stage_printf(st, "\033[%dA", h->drawn - lines);
+	}
 	st->counts.out += nb + 1;
 	/* a drawing taller than the screen cannot be redrawn in place */
-	h->drawn = (int)nb + 1 < rows ? (int)nb + 1 : 0;
+	h->drawn = lines < rows ? lines : 0;
 	if (h->drawn == 0)
 		h->tty = 0;
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "held.h"
+#include "live.h"
 #include "loop.h"
 #include "notify.h"
 #include "opt.h"
@@ -189,8 +190,9 @@ struct sup {
 	int		 metrics_failing;
 	int		 exit_status;	/* once every stage ended; -1 before */
 	int64_t		 start;
-	int		 tty;
-	int		 drawn;		/* a stats line is on the terminal */
+	int		 tty;		/* --stats draws the live view */
+	int		 same_tty;	/* on our stdout's terminal */
+	struct live	 live;
 
 	struct notify	 notify;	/* NOTIFY_SOCKET, the watchdog */
 	int		 notify_fd;	/* --notify-fd; -1: none */
@@ -200,6 +202,7 @@ struct sup {
 };
 
 static struct pidfh *pidfh;
+static struct live *exit_live;		/* to take off the terminal at exit */
 static int std_flags[2] = { -1, -1 };	/* of our stdin and stdout */
 
 /*
@@ -217,6 +220,13 @@ restore_std_flags(void)
 }
 
 static void
+end_live(void)
+{
+	if (exit_live != NULL)
+		(void)live_end(exit_live);
+}
+
+static void
 remove_pidfile(void)
 {
 	if (pidfh != NULL)
@@ -224,30 +234,29 @@ remove_pidfile(void)
 	pidfh = NULL;
 }
 
-#define ERASE_LINE	"\r\033[K"	/* back to the start, clear to the end */
+/*
+ * The live view keeps its rows at least this many rows below the scroll
+ * region, where the stages' output goes; on a shorter terminal it takes
+ * one row, the figures in a line.
+ */
+#define LIVE_MIN_ROWS	5
 
-/* Takes the live --stats line off the terminal, before other output. */
+/* Takes the live view off the terminal and gives the screen back. */
 static void
 erase_live(struct sup *sp)
 {
-	if (sp->drawn)
-		(void)write(STDERR_FILENO, ERASE_LINE, sizeof(ERASE_LINE) - 1);
-	sp->drawn = 0;
+	if (sp->tty)
+		(void)live_end(&sp->live);
 }
 
-/* Our stderr, one whole line per writev, after erasing a live stats line. */
+/* Our stderr, one whole line per writev. */
 static void
 put_line(struct sup *sp, const char *prefix, const char *s, size_t n)
 {
-	struct iovec iov[4];
+	struct iovec iov[3];
 	int k = 0;
 
-	if (sp != NULL && sp->drawn) {
-		/* in the same write as the line, so nothing comes between */
-		iov[k].iov_base = (void *)ERASE_LINE;
-		iov[k++].iov_len = sizeof(ERASE_LINE) - 1;
-		sp->drawn = 0;
-	}
+	(void)sp;
 	iov[k].iov_base = (void *)prefix;
 	iov[k++].iov_len = strlen(prefix);
 	iov[k].iov_base = (void *)s;
@@ -278,29 +287,69 @@ write_all(int fd, const char *p, size_t n)
 	}
 }
 
-/* The live --stats on a terminal: the line of figures, redrawn in place. */
+static void	put_report(struct sup *, void (*)(FILE *, const struct report *),
+		    const struct report *, const char *);
+
+/*
+ * The stages get the size of the scroll region, where their output
+ * goes, as ncurses programs and histsink read it: LINES and COLUMNS.
+ * Only when they share our terminal; a stage started before a resize
+ * keeps what it was given.
+ */
+static void
+give_size(struct sup *sp, int rows, int cols)
+{
+	char v[16];
+
+	if (!sp->same_tty)
+		return;
+	snprintf(v, sizeof(v), "%d", rows);
+	if (setenv("LINES", v, 1) == -1)
+		return;
+	snprintf(v, sizeof(v), "%d", cols);
+	(void)setenv("COLUMNS", v, 1);
+}
+
+/*
+ * The live view on a terminal: the table of report_live in the bottom
+ * rows, below a scroll region that the stages' output (and ours) scrolls
+ * in; the figures in one bottom row when the table leaves the region
+ * too few rows; a line per interval when even that cannot be.
+ */
 static void
 show_live(struct sup *sp, const struct report *r)
 {
+	struct live *l = &sp->live;
 	char *text = NULL;
 	size_t len = 0;
-	struct winsize ws;
+	int rows, cols, h;
 	FILE *mem;
 
+	h = (int)r->n + 2;
+	if (live_size(l, &rows, &cols) == -1)
+		goto lines;
+	if (rows - h < LIVE_MIN_ROWS)
+		h = 1;
+	/* the first time, after a resize, after ^Z and fg */
+	if (h != l->height || rows != l->rows || cols != l->cols) {
+		if (live_begin(l, h, rows, cols) == -1)
+			goto lines;
+		give_size(sp, rows - h, cols);
+	}
 	if ((mem = open_memstream(&text, &len)) == NULL)
 		return;
-	fputs(ERASE_LINE "pipesup: ", mem);
-	report_line(mem, r);
-	if (fclose(mem) == EOF)
-		return;
-	len--;		/* no newline: the next one is drawn over it */
-	/* a wrapped line could not be redrawn in place */
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 &&
-	    len > (size_t)ws.ws_col - 10 + sizeof(ERASE_LINE) - 1)
-		len = (size_t)ws.ws_col - 10 + sizeof(ERASE_LINE) - 1;
-	write_all(STDERR_FILENO, text, len);
-	sp->drawn = 1;
+	if (h == 1) {
+		fputs("pipesup: ", mem);
+		report_line(mem, r);
+	} else
+		report_live(mem, r, l->width);
+	if (fclose(mem) == 0)
+		(void)live_draw(l, text, len);
 	free(text);
+	return;
+lines:
+	erase_live(sp);
+	put_report(sp, report_line, r, "pipesup: ");
 }
 
 static void
@@ -654,7 +703,7 @@ child(struct member *m, pid_t sup, int in, int out, int held, int execw)
 {
 	/* the signals we catch, less those ignored when we started */
 	static const int caught[] = { SIGTERM, SIGHUP, SIGUSR1, SIGTSTP,
-	    SIGCONT };
+	    SIGCONT, SIGWINCH };
 	struct sigaction sa;
 	sigset_t none;
 	char pid[24];
@@ -984,10 +1033,9 @@ put_report(struct sup *sp, void (*render)(FILE *, const struct report *),
 	render(mem, r);
 	if (fclose(mem) == EOF)
 		return;
-	if (prefix == NULL) {
-		erase_live(sp);
+	if (prefix == NULL)
 		write_all(STDERR_FILENO, text, len);
-	} else
+	else
 		for (p = text; p < text + len; p = nl + 1) {
 			if ((nl = memchr(p, '\n', (size_t)(text + len - p))) ==
 			    NULL)
@@ -1180,6 +1228,43 @@ tick(struct sup *sp, int64_t now)
 	tell_status(sp, &r, "");
 }
 
+/* The live view now, between ticks: the rates are the last tick's. */
+static void
+redraw_live(struct sup *sp)
+{
+	static struct report r;
+
+	if (!sp->tty)
+		return;
+	snapshot(sp, loop_now(), 0, &r);
+	show_live(sp, &r);
+}
+
+/*
+ * --stats on a terminal that terminfo knows to have a scroll region:
+ * the live view, drawn now, before any stage starts, so that the stages
+ * find LINES and COLUMNS set.  Elsewhere a line per interval.
+ */
+static void
+open_live(struct sup *sp)
+{
+	struct stat so, se;
+
+	if (sp->stats_every == 0 || live_open(&sp->live, STDERR_FILENO) == -1)
+		return;
+	sp->same_tty = fstat(STDOUT_FILENO, &so) == 0 &&
+	    fstat(STDERR_FILENO, &se) == 0 && S_ISCHR(so.st_mode) &&
+	    so.st_rdev == se.st_rdev;
+	if (sig_catch(SIGWINCH) == -1)
+		err(EX_OSERR, "sigaction");
+	sp->tty = 1;
+	/* err() on the way out must not leave the scroll region behind */
+	exit_live = &sp->live;
+	if (atexit(end_live) != 0)
+		errx(EX_OSERR, "atexit failed");
+	redraw_live(sp);
+}
+
 /* sig to each running stage that is in a process group of its own */
 static void
 signal_groups(struct sup *sp, int sig)
@@ -1200,7 +1285,10 @@ static void
 suspend(struct sup *sp)
 {
 	signal_groups(sp, SIGSTOP);
+	/* the shell gets the whole screen, and we our rows back after */
+	erase_live(sp);
 	(void)kill(getpid(), SIGSTOP);
+	redraw_live(sp);
 	signal_groups(sp, SIGCONT);
 }
 
@@ -1248,6 +1336,9 @@ take_signals(struct sup *sp)
 			continue;
 		case SIGCONT:
 			signal_groups(sp, SIGCONT);
+			continue;
+		case SIGWINCH:
+			redraw_live(sp);
 			continue;
 		}
 		/* SIGINT, SIGTERM, SIGHUP: a stop request */
@@ -1419,6 +1510,9 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 			    ps[1].name);
 		sp->rd[i] = p[0];
 		sp->wr[i] = p[1];
+		/* for the live view's bar: how full the next stage's input is */
+		if ((m[1].capacity = fcntl(p[0], F_GETPIPE_SZ)) == -1)
+			m[1].capacity = 0;
 	}
 }
 
@@ -1621,7 +1715,6 @@ main(int argc, char *argv[])
 	sp->n = pl.n;
 	for (i = 0; i < sp->n; i++)
 		setup_member(sp, i, &pl.stages[i], !(i == 0 && shares));
-	sp->tty = isatty(STDERR_FILENO);
 	sp->start = loop_now();
 	sp->tick_every = sp->stats_every > 0 ? sp->stats_every :
 	    sp->status_path != NULL || sp->metrics_path != NULL ||
@@ -1630,6 +1723,7 @@ main(int argc, char *argv[])
 	sp->watchdog_at = sp->start + sp->notify.watchdog;
 	for (i = 0; i < sp->n; i++)
 		sp->m[i].rate_at = sp->start;
+	open_live(sp);
 	run(sp);
 
 	status = sp->exit_status = exit_status(sp);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -325,19 +326,95 @@ clock_span(char *buf, size_t len, double secs)
 		    s % 60);
 }
 
-#define BAR_MAX	20
+#define BAR_MAX		20
+#define STATE_MIN	11	/* "backing off": a restart moves nothing */
+#define STATE_MAX	21	/* "SIGPIPE (reader gone)" */
+#define FIGS_W		35	/* the blanks, rst, in/s, out/s, in, out, bad */
+#define BYTES_W		6	/* the bytes queued */
+#define DONE_W		11	/* " 100%  1:02", longer ETAs stick out */
+
+/* The columns of the live view that depend on what it shows. */
+struct layout {
+	int	name;		/* widths of the name and state columns */
+	int	state;
+	int	bar;		/* cells between the queue's brackets; 0: none */
+	int	done;		/* a source has a count: "% done" and ETA */
+};
 
 /*
- * One line, cut at cols: the name, the state, the figures, then the
- * queue's bar as wide as what is left allows (up to BAR_MAX), then the
- * share done and the time left for a source with a count.
+ * The bar takes what the other columns leave of cols, up to BAR_MAX;
+ * narrower than 4 it says nothing, and goes.
  */
 static void
-live_row(FILE *fp, const struct report_stage *s, int w, int cols, int done)
+layout(const struct report *r, int cols, struct layout *lo)
 {
-	char line[512], in[8], out[8], inr[8], outr[8], bad[8], q[8], t[32];
-	char bar[BAR_MAX + 3];
-	int n, fill, barw, k;
+	const struct report_stage *s;
+	size_t i;
+	int n;
+
+	lo->name = name_width(r);
+	lo->state = STATE_MIN;
+	lo->done = 0;
+	for (i = 0; i < r->n; i++) {
+		s = &r->st[i];
+		n = (int)strlen(s->ended != NULL ? s->ended : s->state);
+		if (n > lo->state)
+			lo->state = n < STATE_MAX ? n : STATE_MAX;
+		lo->done |= s->total > 0;
+	}
+	lo->bar = cols - lo->name - lo->state - FIGS_W - BYTES_W -
+	    (lo->done ? DONE_W : 0) - 3;
+	if (lo->bar > BAR_MAX)
+		lo->bar = BAR_MAX;
+	if (lo->bar < 4)
+		lo->bar = 0;
+}
+
+/* The line in buf, cut at cols and without trailing blanks, to fp. */
+static void
+put_cut(FILE *fp, const char *buf, int n, int cols)
+{
+	if (n > cols)
+		n = cols;
+	if (n < 0)
+		n = 0;
+	/* no trailing blanks: a cut line leaves nothing to erase */
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	fprintf(fp, "%.*s\n", n, buf);
+}
+
+/* Appends to line, which holds *n bytes of its size, as snprintf would. */
+static void
+append(char *line, size_t size, int *n, const char *fmt, ...)
+    __attribute__((__format__(__printf__, 4, 5)));
+
+static void
+append(char *line, size_t size, int *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n < 0 || (size_t)*n >= size - 1)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(line + *n, size - (size_t)*n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n = (size_t)(*n + k) < size ? *n + k : (int)size - 1;
+}
+
+/*
+ * A stage's row: the name, the state (or how it ended), its figures,
+ * the queue of its input pipe as a bar with the bytes, and for a source
+ * with a count the share written and the time left at the current rate.
+ */
+static void
+live_row(FILE *fp, const struct report_stage *s, const struct layout *lo,
+    int cols)
+{
+	char line[1024], in[8], out[8], inr[8], outr[8], bad[8], q[8], t[32];
+	int n = 0, fill, k;
 
 	if (s->counted) {
 		human(in, sizeof(in), (double)s->in);
@@ -352,35 +429,29 @@ live_row(FILE *fp, const struct report_stage *s, int w, int cols, int done)
 		strlcpy(outr, "-", sizeof(outr));
 		strlcpy(bad, "-", sizeof(bad));
 	}
-	n = snprintf(line, sizeof(line), "%-*s %-11.11s %3d %6s %6s %6s %6s "
-	    "%5s", w, s->name, s->ended != NULL ? s->ended : s->state,
-	    s->restarts, inr, outr, in, out, bad);
-	if (n < 0 || n >= (int)sizeof(line))
-		n = (int)sizeof(line) - 1;
-	barw = cols - n - 1 - 6 - 1 - (done ? 13 : 0) - 2;
-	if (barw > BAR_MAX)
-		barw = BAR_MAX;
-	if (barw >= 4) {
-		if (s->queued >= 0) {
-			fill = s->capacity > 0 ? (int)((s->queued * barw +
-			    s->capacity - 1) / s->capacity) : 0;
-			if (fill > barw)
-				fill = barw;
-			bar[0] = '[';
-			for (k = 0; k < barw; k++)
-				bar[1 + k] = k < fill ? '#' : ' ';
-			bar[1 + barw] = ']';
-			bar[2 + barw] = '\0';
-			human(q, sizeof(q), (double)s->queued);
-		} else {
-			snprintf(bar, sizeof(bar), "%-*s", barw + 2, "");
-			strlcpy(q, "", sizeof(q));
-		}
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %5s",
-		    bar, q);
-	}
-	if (done && s->total > 0 && s->counted &&
-	    n + 13 < (int)sizeof(line)) {
+	append(line, sizeof(line), &n, "%-*s %-*.*s %3d %5s %5s %5s %5s %5s",
+	    lo->name, s->name, lo->state, lo->state,
+	    s->ended != NULL ? s->ended : s->state, s->restarts, inr, outr,
+	    in, out, bad);
+	if (s->queued >= 0) {
+		human(q, sizeof(q), (double)s->queued);
+		append(line, sizeof(line), &n, " %5s", q);
+	} else
+		append(line, sizeof(line), &n, "%*s", BYTES_W, "");
+	if (lo->bar > 0 && s->queued >= 0) {
+		/* a byte queued shows: a pipe that is not empty */
+		fill = s->capacity > 0 ? (int)((s->queued * lo->bar +
+		    s->capacity - 1) / s->capacity) : 0;
+		if (fill > lo->bar)
+			fill = lo->bar;
+		append(line, sizeof(line), &n, " [");
+		for (k = 0; k < lo->bar; k++)
+			append(line, sizeof(line), &n, "%c",
+			    k < fill ? '#' : ' ');
+		append(line, sizeof(line), &n, "]");
+	} else if (lo->bar > 0)
+		append(line, sizeof(line), &n, "%*s", lo->bar + 3, "");
+	if (lo->done && s->total > 0 && s->counted) {
 		if (s->out >= s->total)
 			strlcpy(t, "", sizeof(t));
 		else if (s->out_rate > 0)
@@ -388,39 +459,36 @@ live_row(FILE *fp, const struct report_stage *s, int w, int cols, int done)
 			    (double)(s->total - s->out) / s->out_rate);
 		else
 			strlcpy(t, "?", sizeof(t));
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " %3d%% %7s",
+		append(line, sizeof(line), &n, " %3d%% %5s",
 		    (int)(s->out >= s->total ? 100 : s->out * 100 / s->total),
 		    t);
 	}
-	/* no trailing blanks: a cut line leaves nothing to erase */
-	while (n > 0 && line[n - 1] == ' ')
-		n--;
-	if (n > cols)
-		n = cols;
-	fprintf(fp, "%.*s\n", n, line);
+	put_cut(fp, line, n, cols);
 }
 
 int
 report_live(FILE *fp, const struct report *r, int cols)
 {
-	char head[512], el[32];
+	struct layout lo;
+	char line[1024], el[32];
 	size_t i;
-	int w = name_width(r), done = 0, n;
+	int n = 0;
 
+	layout(r, cols, &lo);
+	append(line, sizeof(line), &n, "%-*s %-*s %3s %5s %5s %5s %5s %5s "
+	    "%5s", lo.name, "stage", lo.state, "state", "rst", "in/s", "out/s",
+	    "in", "out", "bad", "queue");
+	if (lo.bar > 0)
+		append(line, sizeof(line), &n, "%*s", lo.bar + 3, "");
+	if (lo.done)
+		append(line, sizeof(line), &n, " %4s %5s", "done", "ETA");
+	put_cut(fp, line, n, cols);
 	for (i = 0; i < r->n; i++)
-		done |= r->st[i].total > 0;
+		live_row(fp, &r->st[i], &lo, cols);
 	clock_span(el, sizeof(el), r->elapsed);
-	n = snprintf(head, sizeof(head), "%-*s %-11s %3s %6s %6s %6s %6s %5s",
-	    w, "stage", "state", "rst", "in/s", "out/s", "in", "out", "bad");
-	if (n > cols)
-		n = cols;
-	fprintf(fp, "%.*s\n", n, head);
-	for (i = 0; i < r->n; i++)
-		live_row(fp, &r->st[i], w, cols, done);
-	n = snprintf(head, sizeof(head), "pipesup: %s, %s", r->state, el);
-	if (n > cols)
-		n = cols;
-	fprintf(fp, "%.*s\n", n, head);
+	n = 0;
+	append(line, sizeof(line), &n, "pipesup: %s, %s", r->state, el);
+	put_cut(fp, line, n, cols);
 	return (int)r->n + 2;
 }
 

@@ -65,8 +65,13 @@ void	report_json(FILE *, const struct report *);
 void	report_metrics(FILE *, const struct report *);
 
 /*
- * The live view: a header and one row a stage, each at most cols wide,
- * every line ended by '\n'.  Returns the number of lines.
+ * The live view: a header, one row a stage and a last line with the
+ * pipeline's state and age, each cut at cols (never wrapped) and ended
+ * by '\n'.  A row holds the state, restarts, records in and out a
+ * second and in all, bad records, the bytes queued in the stage's input
+ * pipe as a bar (when cols leaves room for one), and for a source with
+ * a count the share written and the time left.  Returns the number of
+ * lines, r->n + 2.
  */
 int	report_live(FILE *, const struct report *, int cols);
 

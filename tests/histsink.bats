@@ -167,13 +167,43 @@ Try 'histsink --help' for more information." ]
 	start=$SECONDS
 	script -qec 'stty cols 50 rows 20; randsrc --rate 100 --count 60 --seed 2 | histsink --bins 4 --min 1 --max 100' /dev/null >"$out"
 	secs=$((SECONDS - start + 1))
-	draws=$(grep -o $'\e\\[J' "$out" | wc -l)
+	draws=$(grep -o $'records\\?\e\\[K' "$out" | wc -l)
 	ups=$(grep -o $'\e\\[5A' "$out" | wc -l)
 	# several drawings, each after the first going back up its 5 lines
 	(( draws >= 3 && draws <= secs * 10 + 1 ))
 	[ "$ups" -eq $((draws - 1)) ]
-	run -0 bash -c "tail -n 5 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AKJ]//g'"
+	run -0 bash -c "tail -n 5 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AK]//g'"
 	assert_line --index 4 "60 records"
+	# never to the end of the screen: pipesup's live view may be there
+	run -1 grep -q $'\e\\[J' "$out"
+}
+
+@test "histsink: on a terminal it keeps to LINES and COLUMNS when they are fewer" {
+	out="$BATS_TEST_TMPDIR/tty"
+	script -qec 'stty cols 50 rows 20; randsrc --count 60 --seed 2 | LINES=6 COLUMNS=30 histsink --ascii' /dev/null >"$out"
+	run -0 bash -c "tail -n 5 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AK]//g'"
+	# 4 bars, the count under them, the cursor below: 6 rows
+	assert_output " 3 ..  27  18  ###########
+28 ..  52  14  #########
+53 ..  77  22  ##############
+78 .. 100   6  ####
+60 records"
+	# more than the terminal has: the terminal's size
+	script -qec 'stty cols 50 rows 20; randsrc --count 60 --seed 2 | LINES=100 COLUMNS=300 histsink --ascii --bins 4' /dev/null >"$out"
+	run -0 bash -c "tail -n 1 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AK]//g'"
+	assert_output "60 records"
+	(($(awk '{ print length }' "$out" | sort -n | tail -n 1) < 60))
+}
+
+@test "histsink: a shorter drawing clears the rest of the last one line by line" {
+	out="$BATS_TEST_TMPDIR/tty"
+	# 20 values, a bar each (21 lines); then a 21st: 11 bars of two
+	script -qec 'stty cols 50 rows 40; (seq 20; sleep 0.5; echo 21) | COLUMNS=40 histsink --ascii' /dev/null >"$out"
+	grep -q $'records\e\\[K\r\n\e\\[K\r\n' "$out"
+	grep -q $'\e\\[9A' "$out"
+	run -0 bash -c "tail -n 12 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AK]//g'"
+	assert_line --index 0 " 1 ..  2  2  ##########################"
+	assert_line --index 11 "21 records"
 }
 
 @test "histsink: SIGTERM draws what was read, then dies by it (143)" {
