@@ -22,8 +22,8 @@ j = json.load(open(sys.argv[1]))
 print(eval(sys.argv[2]))' "$@"
 }
 
-# running FILE: FILE says every stage runs and some records went through.
-running() {
+# status_running FILE: FILE says every stage runs and some records went through.
+status_running() {
 	[[ -s $1 ]] && [[ $(field "$1" '(j["state"] == "running" and
 	    len(j["stages"]) > 1 and
 	    all(s["state"] == "running" for s in j["stages"]) and
@@ -42,7 +42,7 @@ metric() {
 
 @test "--status: JSON while it runs, and at the end the figures of every record sent" {
 	bg -q --status "$S" randsrc --rate 500 --seed 3 :: procfilter --even :: procprint
-	wait_for running "$S"
+	wait_for status_running "$S"
 	run -0 field "$S" '[(s["name"], s["restarts"], s["ended"]) for s in j["stages"]]'
 	assert_output "[('randsrc', 0, None), ('procfilter', 0, None), ('procprint', 0, None)]"
 	run -0 field "$S" 'j["exit_status"]'
@@ -98,7 +98,7 @@ print(len(seen) // 2)' "$M"
 
 @test "--status and --metrics are replaced whole: a reader never sees a part" {
 	bg -q --stats=10ms --status "$S" --metrics "$M" randsrc --rate 2000 :: procprint
-	wait_for running "$S"
+	wait_for status_running "$S"
 	run -0 python3 -c 'import json, sys
 for i in range(400):
     j = json.load(open(sys.argv[1]))
@@ -137,7 +137,7 @@ status.json"
 @test "a --status file that stops being writable is said once, not each interval" {
 	mkdir "$BATS_TEST_TMPDIR/d"
 	bg -q --stats=20ms --status "$BATS_TEST_TMPDIR/d/s.json" randsrc --rate 100 :: procprint
-	wait_for running "$BATS_TEST_TMPDIR/d/s.json"
+	wait_for status_running "$BATS_TEST_TMPDIR/d/s.json"
 	rm -rf "$BATS_TEST_TMPDIR/d"
 	wait_for grep -q 'No such file' "$ERR"
 	# ten intervals more
