@@ -209,6 +209,17 @@ held_keep_max(const struct held *h)
 	return h->size / 2 - 2 * PIPE_BUF;
 }
 
+uint64_t
+held_release_at(const struct held *h, uint64_t off, uint64_t done,
+    uint64_t keep)
+{
+	if (done > keep)
+		done = keep;
+	if (off - done > held_keep_max(h))
+		done = off;
+	return done;
+}
+
 int
 held_consume(struct held *h, uint64_t off)
 {
