@@ -5,10 +5,11 @@
 #define NO_LINE	(-1)
 
 void
-reader_init(struct reader *rd, int strict)
+reader_init(struct reader *rd, int strict, int rejects)
 {
 	memset(rd, 0, sizeof(*rd));
 	rd->strict = strict;
+	rd->rejects = rejects;
 }
 
 /*
@@ -94,10 +95,10 @@ reader_next_slow(struct reader *rd, struct rbuf *in, struct reader_line *l)
 	size_t size;
 	int r;
 
+	if (rd->skipping && !reader_stopped(rd))
+		return rest(rd, in, l);
 	if (rd->failed)
 		return READER_STOP;
-	if (rd->skipping)
-		return rest(rd, in, l);
 	/* blank lines are counted and skipped without an event */
 	do {
 		if ((r = next_line(in, l, &size)) == NO_LINE)

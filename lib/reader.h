@@ -22,7 +22,7 @@ enum reader_ev {
 	READER_RECORD,	/* a good record: l->v */
 	READER_BAD,	/* a bad line: l->why, and its dead-letter bytes */
 	READER_REST,	/* more of an overlong line: dead-letter bytes only */
-	READER_STOP	/* --strict met a bad line: nothing more comes */
+	READER_STOP	/* --strict met a bad line, now handed out whole */
 };
 
 /* How a line ends: for the dead-letter file, and how far it goes. */
@@ -50,11 +50,12 @@ struct reader {
 	uint64_t	lineno;		/* of the last line handed out */
 	uint64_t	long_at;	/* where the skipped overlong line began */
 	int		strict;		/* stop at the first bad line */
+	int		rejects;	/* a dead-letter file gets bad lines */
 	int		skipping;	/* inside an overlong line */
 	int		failed;		/* --strict met a bad line */
 };
 
-void		reader_init(struct reader *, int strict);
+void		reader_init(struct reader *, int strict, int rejects);
 
 enum reader_ev	reader_next_slow(struct reader *, struct rbuf *,
 		    struct reader_line *);
@@ -87,11 +88,15 @@ reader_next(struct reader *rd, struct rbuf *in, struct reader_line *l)
 enum reader_ev	reader_refuse(struct reader *, const struct rbuf *in,
 		    struct reader_line *, enum rec_status why);
 
-/* Has --strict stopped? */
+/*
+ * Has --strict stopped?  With a dead-letter file, not before the rest of
+ * an overlong bad line is handed out, so that the file gets all of it,
+ * whatever the sizes of the reads that brought it.
+ */
 static inline int
 reader_stopped(const struct reader *rd)
 {
-	return rd->failed;
+	return rd->failed && !(rd->skipping && rd->rejects);
 }
 
 /*

@@ -35,7 +35,7 @@ stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
 	st->ctx = ctx;
 	st->deadline = LOOP_NEVER;
 	st->rejects_fd = -1;
-	reader_init(&st->rd, 0);
+	reader_init(&st->rd, 0, 0);
 }
 
 void
@@ -47,6 +47,7 @@ stage_option(struct stage *st, int ch, const char *arg, const char *help)
 		break;
 	case OPT_REJECTS:
 		st->rejects = arg;
+		st->rd.rejects = 1;
 		break;
 	default:
 		prog_option(ch, help);

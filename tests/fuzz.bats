@@ -1,0 +1,27 @@
+#!/usr/bin/env bats
+# The fuzz harnesses (tests/fuzz_NAME.c, run long by scripts/fuzz) replayed
+# over their checked-in corpus, tests/corpus/fuzz_NAME, where every input
+# a fuzzer once failed on is kept; and each bug they found, as a user
+# meets it.
+
+load helpers
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || exit 1
+}
+
+# found by fuzz_reader: the dead-letter file got as much of the line as
+# the last read had brought, and a '\n'
+@test "fuzz: --strict --rejects keeps all of an overlong bad line, read in any sizes" {
+	{ echo 1; head -c 100000 /dev/zero | tr '\0' a; printf '\n2\n'; } >in
+	run -65 --separate-stderr bash -c 'cat in | procprint --strict --rejects rej'
+	assert_output 'Received data: 1'
+	assert_equal "$(cat rej)" "$(sed -n 2p in)"
+	assert_equal "$(wc -c <rej)" 100001
+}
+
+@test "fuzz: --strict without --rejects stops at once in an endless line" {
+	run -65 --separate-stderr bash -c \
+		'{ echo 1; yes | tr -d "\n"; } | timeout 10 procprint --strict'
+	assert_output 'Received data: 1'
+}
