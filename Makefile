@@ -26,7 +26,10 @@ LDLIBS      += -Wl,--as-needed $(BSD_LIBS) -lm
 
 PROGS    = $(patsubst bin/%.c,bin/%,$(wildcard bin/*.c))
 LIB_OBJS = $(patsubst %.c,%.o,$(wildcard lib/*.c))
-TEST_BINS = $(patsubst %.c,%,$(filter-out tests/fuzz_%,$(wildcard tests/*.c)))
+TEST_BINS = $(patsubst %.c,%,$(filter-out tests/fuzz_% tests/replay.c,\
+	$(wildcard tests/*.c)))
+# each fuzz harness without libFuzzer, to replay its corpus in the tests
+REPLAYS  = $(patsubst tests/fuzz_%.c,tests/replay_%,$(wildcard tests/fuzz_*.c))
 MANS     = $(wildcard man/*.1)
 
 # Every build first makes sure its packages are there (scripts/deps is
@@ -37,7 +40,7 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 .DELETE_ON_ERROR:
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
-.PHONY: all deps demo check bench chaos install uninstall clean
+.PHONY: all deps demo check bench chaos fuzz install uninstall clean
 
 all: $(PROGS)
 
@@ -56,10 +59,13 @@ bin/%: bin/%.o lib/libsluice.a
 tests/%: tests/%.o lib/libsluice.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
 
+tests/replay_%: tests/fuzz_%.o tests/replay.o lib/libsluice.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 demo: all
 	@scripts/demo
 
-check: all $(TEST_BINS)
+check: all $(TEST_BINS) $(REPLAYS)
 	bats $(BATS_FLAGS) tests
 
 bench: all
@@ -68,6 +74,11 @@ bench: all
 # crash safety the long way: CHAOS_SECONDS of SIGKILLs under pipesup
 chaos: all
 	@scripts/chaos $(or $(CHAOS_SECONDS),30)
+
+# libFuzzer on each harness for FUZZ_SECONDS (clang, scripts/deps fuzz)
+fuzz:
+	@scripts/deps fuzz
+	@scripts/fuzz $(or $(FUZZ_SECONDS),60)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -79,7 +90,7 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MANS))
 
 clean:
-	rm -f $(PROGS) $(TEST_BINS) lib/libsluice.a */*.o */*.d
+	rm -f $(PROGS) $(TEST_BINS) $(REPLAYS) lib/libsluice.a */*.o */*.d
 	rm -rf tests/fuzz_out
 
 -include $(wildcard */*.d)

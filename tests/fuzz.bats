@@ -10,6 +10,24 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
+# replays NAME: the harness passes every input of its corpus.
+replays() {
+	run -0 --separate-stderr "replay_$1" "$ROOT/tests/corpus/fuzz_$1"
+	assert_output --regexp '^[1-9][0-9]* inputs$'
+}
+
+@test "fuzz: the reader harness passes its corpus" {
+	replays reader
+}
+
+@test "fuzz: the record harness passes its corpus" {
+	replays record
+}
+
+@test "fuzz: the pipeline-file harness passes its corpus" {
+	replays pipeline
+}
+
 # found by fuzz_reader: the dead-letter file got as much of the line as
 # the last read had brought, and a '\n'
 @test "fuzz: --strict --rejects keeps all of an overlong bad line, read in any sizes" {
