@@ -32,7 +32,16 @@ summary_add(struct summary *s, int64_t v)
 long double
 summary_mean(const struct summary *s)
 {
-	return (long double)s->sum / s->n;
+	summary_i128 n = (summary_i128)s->n;
+
+	/*
+	 * Not sum / n in long double: a sum beyond 2^64 loses digits there
+	 * (the mean of three INT64_MIN + 1 came out above them all).  The
+	 * quotient fits int64_t, which long double holds exactly; only the
+	 * fraction rounds.
+	 */
+	return (long double)(int64_t)(s->sum / n) +
+	    (long double)(s->sum % n) / (long double)s->n;
 }
 
 double

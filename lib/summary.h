@@ -23,7 +23,10 @@ struct summary {
 
 void		summary_add(struct summary *, int64_t v);
 
-/* The mean, from the exact sum (better than Welford's); n > 0. */
+/*
+ * The mean, from the exact sum (better than Welford's), within a unit in
+ * the last place of the exact mean; never outside [min, max].  n > 0.
+ */
 long double	summary_mean(const struct summary *);
 
 /* The population standard deviation; n > 0. */

@@ -43,3 +43,13 @@ replays() {
 		'{ echo 1; yes | tr -d "\n"; } | timeout 10 procprint --strict'
 	assert_output 'Received data: 1'
 }
+
+# found by fuzz_statsink: the mean came from the sum rounded to long
+# double, so three values of INT64_MIN + 1 had a mean above them all
+@test "fuzz: statsink's mean stays between min and max near the limits of int64" {
+	run -0 bash -c 'printf "%s\n" -9223372036854775807 -9223372036854775807 \
+		-9223372036854775807 | statsink'
+	assert_line 'mean     -9223372036854775807.000'
+	run -0 bash -c 'printf "%s\n" 9223372036854775807 9223372036854775806 | statsink'
+	assert_line 'mean     9223372036854775806.500'
+}
