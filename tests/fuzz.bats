@@ -28,6 +28,14 @@ replays() {
 	replays pipeline
 }
 
+@test "fuzz: the procwin harness passes its corpus" {
+	replays procwin
+}
+
+@test "fuzz: the statsink harness passes its corpus" {
+	replays statsink
+}
+
 # found by fuzz_reader: the dead-letter file got as much of the line as
 # the last read had brought, and a '\n'
 @test "fuzz: --strict --rejects keeps all of an overlong bad line, read in any sizes" {

@@ -54,6 +54,8 @@
 
 #define CHECK(c)	do { if (!(c)) fail(#c, __LINE__); } while (0)
 
+static void	fail(const char *, int) __attribute__((__noreturn__));
+
 static void
 fail(const char *what, int line)
 {
