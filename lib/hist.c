@@ -59,7 +59,9 @@ hist_add(struct hist *h, int64_t v)
 			h->kmin = k;
 		else if (k > h->kmax)
 			h->kmax = k;
-		if ((k >> h->shift) - h->base >= HIST_FINE)
+		/* below base, the difference wraps: it may look in range */
+		if ((k >> h->shift) < h->base ||
+		    (k >> h->shift) - h->base >= HIST_FINE)
 			widen(h);
 		i = (k >> h->shift) - h->base;
 	}

@@ -61,3 +61,15 @@ replays() {
 	run -0 bash -c 'printf "%s\n" 9223372036854775807 9223372036854775806 | statsink'
 	assert_line 'mean     9223372036854775806.500'
 }
+
+# found by fuzz_histsink: a value far below the first ones (near INT64_MIN
+# after values near INT64_MAX) wrapped around to look in range, went into
+# the wrong fine bin and was never drawn
+@test "fuzz: histsink counts a value near INT64_MIN after ones near INT64_MAX" {
+	{ printf '9223372036854775806\n%.0s' {1..11}; echo -9223372036854775807
+		printf '9223372036854775806\n%.0s' {1..10}; } >in
+	run -0 histsink --ascii <in
+	assert_line --index 0 --regexp '^-9223372036854775807 \.\. -[0-9]+   1  #$'
+	assert_line --index 19 --regexp '\.\.  9223372036854775806  21  #+$'
+	assert_line --index 20 '22 records'
+}
