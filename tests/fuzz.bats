@@ -36,6 +36,10 @@ replays() {
 	replays statsink
 }
 
+@test "fuzz: the histsink harness passes its corpus" {
+	replays histsink
+}
+
 # found by fuzz_reader: the dead-letter file got as much of the line as
 # the last read had brought, and a '\n'
 @test "fuzz: --strict --rejects keeps all of an overlong bad line, read in any sizes" {

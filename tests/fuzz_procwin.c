@@ -20,23 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz_values.h"
+#include "fuzz.h"
 #include "window.h"
 
 #define CTL		4
 #define MAX_VALUES	(1 << 16)	/* kept in one window */
 #define PERIOD		1000
-
-#define CHECK(c)	do { if (!(c)) fail(#c, __LINE__); } while (0)
-
-static void	fail(const char *, int) __attribute__((__noreturn__));
-
-static void
-fail(const char *what, int line)
-{
-	fprintf(stderr, "fuzz_procwin:%d: %s\n", line, what);
-	abort();
-}
 
 /* The model: every value of the open window, and nothing clever. */
 struct model {
@@ -45,7 +34,7 @@ struct model {
 	win_i128	 sum;		/* as they come, for refusals */
 };
 
-static void
+MODEL static void
 keep(struct model *m, int64_t v)
 {
 	if (m->n == m->max) {
@@ -58,7 +47,7 @@ keep(struct model *m, int64_t v)
 	m->sum += v;
 }
 
-static win_i128
+MODEL static win_i128
 model_sum(const struct model *m)
 {
 	win_i128 s = 0;
@@ -70,7 +59,7 @@ model_sum(const struct model *m)
 }
 
 /* What the window shows: returns 0 and sets *out, or -1 for nothing. */
-static int
+MODEL static int
 model_aggregate(const struct model *m, enum win_emit emit, int saturate,
     int64_t *out)
 {

@@ -41,6 +41,7 @@
 
 #include "badin.h"
 #include "buf.h"
+#include "fuzz.h"
 #include "held.h"
 #include "reader.h"
 #include "record.h"
@@ -51,17 +52,6 @@
 #define F_HELD		0x04
 #define F_KEEPS		0x08
 #define F_NOREJ		0x40
-
-#define CHECK(c)	do { if (!(c)) fail(#c, __LINE__); } while (0)
-
-static void	fail(const char *, int) __attribute__((__noreturn__));
-
-static void
-fail(const char *what, int line)
-{
-	fprintf(stderr, "fuzz_reader:%d: %s\n", line, what);
-	abort();
-}
 
 static int	with_rejects;	/* this input's run has a dead-letter file */
 
@@ -84,7 +74,7 @@ struct result {
 	int		 stopped;	/* --strict stopped */
 };
 
-static void
+MODEL static void
 result_init(struct result *r, size_t len)
 {
 	memset(r, 0, sizeof(*r));
@@ -94,7 +84,7 @@ result_init(struct result *r, size_t len)
 		abort();
 }
 
-static struct event *
+MODEL static struct event *
 new_event(struct result *r)
 {
 	if (r->nev == r->maxev) {
@@ -113,7 +103,7 @@ result_free(struct result *r)
 	free(r->rej);
 }
 
-static void
+MODEL static void
 add_record(struct result *r, uint64_t lineno, int64_t v)
 {
 	struct event *e = new_event(r);
@@ -123,7 +113,7 @@ add_record(struct result *r, uint64_t lineno, int64_t v)
 	e->v = v;
 }
 
-static void
+MODEL static void
 add_bad(struct result *r, uint64_t lineno, enum rec_status why,
     const char *p, size_t len)
 {
@@ -137,7 +127,7 @@ add_bad(struct result *r, uint64_t lineno, enum rec_status why,
 	CHECK(strlen(e->excerpt) < BADIN_EXCERPT_MAX);
 }
 
-static void
+MODEL static void
 add_rej(struct result *r, const char *p, size_t n)
 {
 	CHECK(r->nrej + n <= r->maxrej);
@@ -156,7 +146,7 @@ refused(int flags, int64_t v)
  * The reference: the whole input at once, one rule at a time.  A line
  * is longer than REC_LINE_MAX without a "\r" before its '\n'.
  */
-static void
+MODEL static void
 reference(const char *d, size_t n, int flags, struct result *r)
 {
 	size_t i = 0, len, take;
@@ -287,7 +277,7 @@ end(struct run *ru)
 }
 
 /* The invariants of a reader's rbuf between events. */
-static void
+MODEL static void
 check_rbuf(const struct rbuf *in, size_t given)
 {
 	CHECK(in->start <= in->end && in->end <= in->cap);
@@ -331,7 +321,7 @@ run_plain(struct run *ru, size_t cap)
 	rbuf_free(&ru->in);
 }
 
-static void
+MODEL static void
 compare(const struct result *a, const struct result *b)
 {
 	size_t i;
@@ -355,7 +345,7 @@ compare(const struct result *a, const struct result *b)
 }
 
 /* Is every event of a, and every dead-letter byte, the same in b? */
-static void
+MODEL static void
 compare_prefix(const struct result *a, const struct result *b)
 {
 	struct result head = *b;
@@ -397,7 +387,7 @@ stop_holding(struct run *ru, struct pipe_run *pr)
 }
 
 /* Is off where a line of the data begins? */
-static int
+MODEL static int
 line_start(const struct run *ru, size_t off)
 {
 	return off == 0 || off == ru->n || ru->d[off - 1] == '\n';

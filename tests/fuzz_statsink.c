@@ -17,28 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz_values.h"
+#include "fuzz.h"
 #include "summary.h"
 
 #define MAX_VALUES	(1 << 18)
-
-#define CHECK(c)	do { if (!(c)) fail(#c, __LINE__); } while (0)
-
-static void	fail(const char *, int) __attribute__((__noreturn__));
-
-static void
-fail(const char *what, int line)
-{
-	fprintf(stderr, "fuzz_statsink:%d: %s\n", line, what);
-	abort();
-}
 
 struct model {
 	int64_t		*v;
 	size_t		 n, max;
 };
 
-static void
+MODEL static void
 keep(struct model *m, int64_t v)
 {
 	if (m->n == m->max) {
@@ -51,7 +40,7 @@ keep(struct model *m, int64_t v)
 }
 
 /* The decimal, read back digit by digit. */
-static summary_i128
+MODEL static summary_i128
 parse_i128(const char *s)
 {
 	summary_i128 v = 0;
@@ -67,7 +56,7 @@ parse_i128(const char *s)
 	return v;
 }
 
-static void
+MODEL static void
 check(const struct summary *s, const struct model *m)
 {
 	char dec[SUMMARY_I128_MAX + 8];

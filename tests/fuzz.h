@@ -1,5 +1,13 @@
 /*
- * fuzz_values: the stream of values a stage harness (fuzz_procwin,
+ * fuzz.h: what the libFuzzer harnesses tests/fuzz_*.c share.
+ *
+ * CHECK(c) aborts with the file and line when c is false: libFuzzer
+ * keeps the input, tests/replay names it.  MODEL marks the functions of
+ * a harness's own reference and checks: clang leaves them out of the
+ * coverage it steers by and of its comparison tracing, which cost more
+ * than the code under test.
+ *
+ * The value stream: the values a stage harness (fuzz_procwin,
  * fuzz_statsink, fuzz_histsink) feeds its stage, decoded from the input
  * so that a byte or two reaches the values that matter (the limits of
  * int64_t, powers of two, long runs of one value), with events between
@@ -8,17 +16,37 @@
  *   0xe0-0xe3  INT64_MIN, INT64_MAX, INT64_MIN + 1, INT64_MAX - 1
  *   0xe4       the next 8 bytes, little-endian (what is there of them)
  *   0xe5       the next byte b: 2^(b % 64), negated when b >= 128
- *              (2^63 negated only: it is INT64_MIN)
+ *              (2^63 only so: positive it is 2^62)
  *   0xe6       the next 2 bytes, a signed 16-bit number times 2^48
  *   0xe7       the last value again, 1 to 256 times (the next byte + 1)
  *   0xe8-0xff  an event, for the harness to define: its number is the
  *              byte less 0xe8 (0 to 23)
  */
-#ifndef FUZZ_VALUES_H
-#define FUZZ_VALUES_H
+#ifndef FUZZ_H
+#define FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#if defined(__clang__)
+#define MODEL	__attribute__((__no_sanitize__("coverage")))
+#else
+#define MODEL
+#endif
+
+#define CHECK(c)	do { if (!(c)) fuzz_fail(#c, __FILE__, __LINE__); } while (0)
+
+static void	fuzz_fail(const char *, const char *, int)
+		    __attribute__((__noreturn__, __unused__));
+
+static void
+fuzz_fail(const char *what, const char *file, int line)
+{
+	fprintf(stderr, "%s:%d: %s\n", file, line, what);
+	abort();
+}
 
 enum fv_item { FV_END, FV_VALUE, FV_EVENT };
 
