@@ -28,7 +28,8 @@
  *         works) up to 64 KiB
  *   c[2]  held with keeps: answer every c[2] records (0: never)
  *   c[3]  held: crash after c[3] events (0: never)
- *   c[4..7]  read sizes, in turn (see read_size)
+ *   c[4..7]  read sizes, in turn (see read_size; at least a 1024th of
+ *         the data, a 128th on the held path)
  */
 #define _GNU_SOURCE		/* pipe2 */
 #include <errno.h>
@@ -216,9 +217,18 @@ struct run {
 };
 
 static size_t
-next_size(struct run *ru)
+next_size(struct run *ru, size_t most_reads)
 {
-	return read_size(ru->ctl[4 + ru->nread++ % 4]);
+	size_t k = read_size(ru->ctl[4 + ru->nread++ % 4]);
+
+	/*
+	 * A long input in tiny reads only costs time (a system call or
+	 * a memmove each): lines split across reads are just as split in
+	 * most_reads of them.
+	 */
+	if (k < ru->n / most_reads)
+		k = ru->n / most_reads;
+	return k;
 }
 
 /*
@@ -305,7 +315,7 @@ run_plain(struct run *ru, size_t cap)
 		/* a reader that wants more must have room for it */
 		room = ru->in.cap - rbuf_avail(&ru->in);
 		CHECK(room > 0);
-		k = next_size(ru);
+		k = next_size(ru, 1024);
 		if (k > room)
 			k = room;
 		if (k > ru->n - pos)
@@ -420,7 +430,7 @@ release(struct run *ru, struct pipe_run *pr, uint64_t base)
 static void
 feed(struct run *ru, struct pipe_run *pr)
 {
-	size_t k = next_size(ru);
+	size_t k = next_size(ru, 128);
 	ssize_t w;
 
 	if (pr->fd[1] == -1)
