@@ -28,8 +28,9 @@
  *         works) up to 64 KiB
  *   c[2]  held with keeps: answer every c[2] records (0: never)
  *   c[3]  held: crash after c[3] events (0: never)
- *   c[4..7]  read sizes, in turn (see read_size; at least a 1024th of
- *         the data, a 128th on the held path)
+ *   c[4..7]  read sizes, in turn (see read_size: 127 is a read that
+ *         would block; at least a 1024th of the data, a 128th on the
+ *         held path)
  */
 #define _GNU_SOURCE		/* pipe2 */
 #include <errno.h>
@@ -183,12 +184,17 @@ reference(const char *d, size_t n, int flags, struct result *r)
 	}
 }
 
-/* 0..127: 1 to 128 bytes; 128..254: 64 B steps to 8 KiB; 255: 64 KiB */
+/*
+ * 0..126: 1 to 127 bytes; 127: none, a read that would block; 128..254:
+ * 64 B steps to 8 KiB; 255: 64 KiB
+ */
 static size_t
 read_size(uint8_t c)
 {
-	if (c < 128)
+	if (c < 127)
 		return (size_t)c + 1;
+	if (c == 127)
+		return 0;
 	if (c < 255)
 		return (size_t)(c - 127) * 64;
 	return 65536;
@@ -226,7 +232,7 @@ next_size(struct run *ru, size_t most_reads)
 	 * a memmove each): lines split across reads are just as split in
 	 * most_reads of them.
 	 */
-	if (k < ru->n / most_reads)
+	if (k > 0 && k < ru->n / most_reads)
 		k = ru->n / most_reads;
 	return k;
 }
@@ -302,6 +308,7 @@ run_plain(struct run *ru, size_t cap)
 	struct reader_line l;
 	size_t pos = 0, k, room;
 	enum reader_ev ev;
+	int blocked = 0;
 	char *dst;
 
 	if (rbuf_init(&ru->in, -1, cap) == -1)
@@ -316,6 +323,20 @@ run_plain(struct run *ru, size_t cap)
 		room = ru->in.cap - rbuf_avail(&ru->in);
 		CHECK(room > 0);
 		k = next_size(ru, 1024);
+		/*
+		 * A read that would block: rbuf_fill() has compacted the
+		 * buffer all the same, and the reader must find its NUL
+		 * after the data there.  Never twice in a row.
+		 */
+		if (k == 0 && !blocked) {
+			(void)rbuf_space(&ru->in);
+			blocked = 1;
+			check_rbuf(&ru->in, pos);
+			continue;
+		}
+		blocked = 0;
+		if (k == 0)
+			k = 1;
 		if (k > room)
 			k = room;
 		if (k > ru->n - pos)
@@ -433,6 +454,9 @@ feed(struct run *ru, struct pipe_run *pr)
 	size_t k = next_size(ru, 128);
 	ssize_t w;
 
+	/* nothing written, but never for ever: the same as one byte */
+	if (k == 0)
+		k = 1;
 	if (pr->fd[1] == -1)
 		return;
 	if (k > ru->n - pr->written)
