@@ -23,7 +23,9 @@
  *         stage's arithmetic may), 4 held path, 8 keeps (answers come
  *         every c[2] records), 0x30 the data repeated 1 to 4 times (to make
  *         overlong lines from a short input), 0x40 no dead-letter file
- *         (--strict then stops in the middle of an overlong line)
+ *         (--strict then stops in the middle of an overlong line), 0x80
+ *         the held pipe at 2 pages, all Linux gives a user over its
+ *         pipe-user-pages-soft (held_keep_max() is then 0)
  *   c[1]  the rbuf's capacity, from REC_LINE_MAX + 2 (the least that
  *         works) up to 64 KiB
  *   c[2]  held with keeps: answer every c[2] records (0: never)
@@ -32,7 +34,7 @@
  *         would block; at least a 1024th of the data, a 128th on the
  *         held path)
  */
-#define _GNU_SOURCE		/* pipe2 */
+#define _GNU_SOURCE		/* pipe2, F_SETPIPE_SZ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -54,6 +56,7 @@
 #define F_HELD		0x04
 #define F_KEEPS		0x08
 #define F_NOREJ		0x40
+#define F_SMALL		0x80
 
 static int	with_rejects;	/* this input's run has a dead-letter file */
 
@@ -532,6 +535,8 @@ run_held(struct run *ru, size_t cap, const struct result *ref)
 	memset(&pr, 0, sizeof(pr));
 	if (pipe2(pr.fd, O_CLOEXEC) == -1 ||
 	    fcntl(pr.fd[1], F_SETFL, O_NONBLOCK) == -1)
+		abort();
+	if ((ru->flags & F_SMALL) && fcntl(pr.fd[0], F_SETPIPE_SZ, 8192) == -1)
 		abort();
 	if (start_holding(ru, &pr, cap) == -1)
 		abort();
