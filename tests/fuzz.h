@@ -3,9 +3,9 @@
  *
  * CHECK(c) aborts with the file and line when c is false: libFuzzer
  * keeps the input, tests/replay names it.  MODEL marks the functions of
- * a harness's own reference and checks: clang leaves them out of the
- * coverage it steers by and of its comparison tracing, which cost more
- * than the code under test.
+ * a harness's own reference, checks and input decoding: clang leaves
+ * them out of the coverage it steers by and of its comparison tracing,
+ * which cost more than the code under test.
  *
  * The value stream: the values a stage harness (fuzz_procwin,
  * fuzz_statsink, fuzz_histsink) feeds its stage, decoded from the input
@@ -56,7 +56,7 @@ struct fv {
 	unsigned	 repeat;	/* times the last value is still due */
 };
 
-static inline void
+MODEL static inline void
 fv_init(struct fv *f, const uint8_t *p, size_t n)
 {
 	f->p = p;
@@ -65,14 +65,14 @@ fv_init(struct fv *f, const uint8_t *p, size_t n)
 	f->repeat = 0;
 }
 
-static inline unsigned
+MODEL static inline unsigned
 fv_byte(struct fv *f)
 {
 	return f->p < f->end ? *f->p++ : 0;
 }
 
 /* The next item: a value in *v, or an event's number in *v. */
-static inline enum fv_item
+MODEL static inline enum fv_item
 fv_next(struct fv *f, int64_t *v)
 {
 	uint64_t u = 0;

@@ -24,7 +24,7 @@
 #include "fuzz.h"
 #include "hist.h"
 
-#define MAX_VALUES	(1 << 18)
+#define MAX_VALUES	(1 << 16)
 #define DEFAULT_BINS	20	/* as histsink */
 
 struct model {

@@ -24,7 +24,7 @@
 #include "window.h"
 
 #define CTL		4
-#define MAX_VALUES	(1 << 16)	/* kept in one window */
+#define MAX_VALUES	(1 << 16)	/* kept in one window, and in all */
 #define PERIOD		1000
 
 /* The model: every value of the open window, and nothing clever. */
@@ -131,6 +131,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum win_added r;
 	int64_t v, now, end;
 	win_i128 s;
+	size_t items = 0;
 	int overflows;
 
 	if (size < CTL)
@@ -152,7 +153,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (;;) {
 		enum fv_item it = fv_next(&f, &v);
 
-		if (it == FV_END)
+		if (it == FV_END || ++items > MAX_VALUES)
 			break;
 		if (it == FV_EVENT) {
 			if (w.period == 0)

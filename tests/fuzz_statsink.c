@@ -20,7 +20,7 @@
 #include "fuzz.h"
 #include "summary.h"
 
-#define MAX_VALUES	(1 << 18)
+#define MAX_VALUES	(1 << 16)
 
 struct model {
 	int64_t		*v;
