@@ -45,8 +45,10 @@ struct held {
 int	held_wanted(int fd);
 
 /*
- * Starts holding fd: the private pipe, the epoll descriptor, /dev/null.
- * Returns 0, or -1 with errno (nothing is left open).  The reader reads
+ * Starts holding fd: the private pipe, the epoll descriptor, /dev/null;
+ * a pipe of fewer than 4 pages is grown to 4, or not held (see
+ * HELD_PIPE_MIN in held.c).  Returns 0, or -1 with errno (nothing is
+ * left open).  The reader reads
  * the private pipe: held_fd() gives its read end, non-blocking.
  */
 int	held_open(struct held *, int fd);

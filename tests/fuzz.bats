@@ -77,3 +77,32 @@ replays() {
 	assert_line --index 19 --regexp '\.\.  9223372036854775806  21  #+$'
 	assert_line --index 20 '22 records'
 }
+
+# found by fuzz_reader: under pipesup on a pipe of 2 pages (what Linux
+# gives a user over pipe-user-pages-soft), the unconsumed start of a long
+# line could fill the pipe: the stage waited for the line's end, and its
+# writer for room, for ever
+@test "fuzz: a held stage on a 2-page pipe takes a long line written in small pieces" {
+	run -65 --separate-stderr python3 -c '
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(r, 1031, 8192)      # F_SETPIPE_SZ
+p = subprocess.Popen(["procprint"], stdin=r, stdout=subprocess.PIPE,
+    env=dict(os.environ, SLUICE_HELD="1"))
+os.close(r)
+os.set_blocking(w, False)
+data = b"1\n" * 1900 + b"y" * 7800 + b"\n5\n"
+deadline = time.time() + 10
+while data and time.time() < deadline:
+    try:
+        data = data[os.write(w, data[:246]):]
+    except BlockingIOError:
+        time.sleep(0.001)
+os.close(w)
+out = p.communicate()[0].decode().split("\n")
+print(len(data), "bytes left,", out[-2])
+sys.exit(p.returncode)'
+	assert_output '0 bytes left, Received data: 5'
+	assert_equal "$stderr" 'procprint: line 1901: bad record "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy...": line longer than 4096 bytes
+procprint: 1 bad record'
+}

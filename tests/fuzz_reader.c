@@ -24,8 +24,8 @@
  *         every c[2] records), 0x30 the data repeated 1 to 4 times (to make
  *         overlong lines from a short input), 0x40 no dead-letter file
  *         (--strict then stops in the middle of an overlong line), 0x80
- *         the held pipe at 2 pages, all Linux gives a user over its
- *         pipe-user-pages-soft (held_keep_max() is then 0)
+ *         the held pipe at 1 page, which held_open() must grow to the
+ *         4 it needs (held_keep_max() is then 0)
  *   c[1]  the rbuf's capacity, from REC_LINE_MAX + 2 (the least that
  *         works) up to 64 KiB
  *   c[2]  held with keeps: answer every c[2] records (0: never)
@@ -536,7 +536,7 @@ run_held(struct run *ru, size_t cap, const struct result *ref)
 	if (pipe2(pr.fd, O_CLOEXEC) == -1 ||
 	    fcntl(pr.fd[1], F_SETFL, O_NONBLOCK) == -1)
 		abort();
-	if ((ru->flags & F_SMALL) && fcntl(pr.fd[0], F_SETPIPE_SZ, 8192) == -1)
+	if ((ru->flags & F_SMALL) && fcntl(pr.fd[0], F_SETPIPE_SZ, 4096) == -1)
 		abort();
 	if (start_holding(ru, &pr, cap) == -1)
 		abort();
