@@ -32,7 +32,10 @@ LDLIBS      += -Wl,--as-needed $(BSD_LIBS) -lm
 
 PROGS    = $(patsubst bin/%.c,bin/%,$(wildcard bin/*.c))
 LIB_OBJS = $(patsubst %.c,%.o,$(wildcard lib/*.c))
-TEST_BINS = $(patsubst %.c,%,$(filter-out tests/fuzz_%,$(wildcard tests/*.c)))
+TEST_BINS = $(patsubst %.c,%,$(filter-out tests/fuzz_% tests/replay.c,\
+	$(wildcard tests/*.c)))
+# each fuzz harness without libFuzzer, to replay its corpus in the tests
+REPLAYS  = $(patsubst tests/fuzz_%.c,tests/replay_%,$(wildcard tests/fuzz_*.c))
 MANS     = $(wildcard man/*.1)
 
 # Every build first makes sure its packages are there (scripts/deps is
@@ -43,8 +46,8 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 .DELETE_ON_ERROR:
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
-.PHONY: all deps demo check bench chaos soak mutate install uninstall clean \
-	analyse valgrind print-flags
+.PHONY: all deps demo check bench chaos soak mutate fuzz install uninstall \
+	clean analyse valgrind print-flags
 
 all: $(PROGS)
 
@@ -66,10 +69,13 @@ bin/%: bin/%.o lib/libsluice.a
 tests/%: tests/%.o lib/libsluice.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
 
+tests/replay_%: tests/fuzz_%.o tests/replay.o lib/libsluice.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 demo: all
 	@scripts/demo
 
-check: all $(TEST_BINS)
+check: all $(TEST_BINS) $(REPLAYS)
 	BATS_TEST_TIMEOUT=$(BATS_TEST_TIMEOUT) bats $(BATS_FLAGS) tests
 
 bench: all
@@ -102,6 +108,11 @@ soak: all
 mutate:
 	@scripts/mutate $(MUTANTS)
 
+# libFuzzer on each harness for FUZZ_SECONDS (clang, scripts/deps fuzz)
+fuzz:
+	@scripts/deps fuzz
+	@scripts/fuzz $(or $(FUZZ_SECONDS),60)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
@@ -112,7 +123,7 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MANS))
 
 clean:
-	rm -f $(PROGS) $(TEST_BINS) lib/libsluice.a */*.o */*.d
+	rm -f $(PROGS) $(TEST_BINS) $(REPLAYS) lib/libsluice.a */*.o */*.d
 	rm -rf tests/fuzz_out
 
 -include $(wildcard */*.d)

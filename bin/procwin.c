@@ -6,6 +6,7 @@
 
 #include "loop.h"
 #include "stage.h"
+#include "window.h"
 
 static const char help[] =
 "usage: procwin --count N | --time duration [--emit what] [--full-only]\n"
@@ -25,57 +26,6 @@ STAGE_HELP
 "Example: procwin --time 1s --emit mean <values.fifo | procprint\n";
 
 enum { OPT_FULL_ONLY = OPT_PROGRAM, OPT_SATURATE };
-enum emit { COUNT, SUM, MIN, MAX, MEAN };
-
-__extension__ typedef __int128 i128;
-
-struct win {
-	int64_t		size;		/* records a window; 0: by time */
-	int64_t		period;		/* ns a window; 0: by count */
-	enum emit	emit;
-	int		full_only;
-	int		saturate;
-	int64_t		start;		/* of the grid of time windows */
-
-	int64_t		n;		/* of the window open now */
-	i128		sum;		/* exact: 2^64 records of 2^63 fit */
-	int64_t		min, max;
-};
-
-/* Returns 0 and sets *v, or -1 when the window has nothing to show. */
-static int
-aggregate(const struct win *w, int64_t *v)
-{
-	i128 q;
-
-	*v = 0;
-	if (w->n == 0)
-		return w->emit == COUNT ? 0 : -1;
-	switch (w->emit) {
-	case COUNT:
-		*v = w->n;
-		break;
-	case SUM:
-		/* only --saturate lets the sum out of range: see add() */
-		*v = w->sum > INT64_MAX ? INT64_MAX :
-		    w->sum < INT64_MIN ? INT64_MIN : (int64_t)w->sum;
-		break;
-	case MIN:
-		*v = w->min;
-		break;
-	case MAX:
-		*v = w->max;
-		break;
-	case MEAN:
-		/* C truncates toward zero; step down for a floor */
-		q = w->sum / w->n;
-		if (w->sum % w->n < 0)
-			q--;
-		*v = (int64_t)q;
-		break;
-	}
-	return 0;
-}
 
 static void
 close_window(struct stage *st)
@@ -83,10 +33,8 @@ close_window(struct stage *st)
 	struct win *w = st->ctx;
 	int64_t v;
 
-	if (aggregate(w, &v) == 0)
+	if (win_close(w, &v) == 0)
 		stage_emit(st, v);
-	w->n = 0;
-	w->sum = 0;
 	/* under pipesup, the records of this window are done with */
 	stage_answered(st);
 }
@@ -94,36 +42,23 @@ close_window(struct stage *st)
 static int
 add(struct stage *st, int64_t v)
 {
-	struct win *w = st->ctx;
-	i128 sum = w->sum + v;
-
-	/* the record that takes a sum out of int64 is the bad one */
-	if (w->emit == SUM && !w->saturate &&
-	    (sum > INT64_MAX || sum < INT64_MIN))
+	switch (win_add(st->ctx, v)) {
+	case WIN_OVERFLOW:
 		return REC_OVERFLOW;
-	if (w->n == 0 || v < w->min)
-		w->min = v;
-	if (w->n == 0 || v > w->max)
-		w->max = v;
-	w->sum = sum;
-	if (++w->n == w->size)
+	case WIN_FULL:
 		close_window(st);
+		break;
+	case WIN_TAKEN:
+		break;
+	}
 	return 0;
 }
 
 static void
 tick(struct stage *st, int64_t now)
 {
-	struct win *w = st->ctx;
-
 	close_window(st);
-	/*
-	 * On the grid laid at start, so windows do not drift.  A window
-	 * that ends late (a stalled reader held procwin up) stretches to
-	 * the next line of the grid rather than inventing empty windows
-	 * for the time it was not reading.
-	 */
-	st->deadline = now + w->period - (now - w->start) % w->period;
+	st->deadline = win_next_end(st->ctx, now);
 }
 
 static void
@@ -135,7 +70,7 @@ finish(struct stage *st)
 		close_window(st);
 }
 
-static enum emit
+static enum win_emit
 parse_emit(const char *arg)
 {
 	static const char *const names[] = { "count", "sum", "min", "max",
@@ -144,7 +79,7 @@ parse_emit(const char *arg)
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(arg, names[i]) == 0)
-			return (enum emit)i;
+			return (enum win_emit)i;
 	prog_usage("--emit: \"%s\" is not count, sum, min, max or mean", arg);
 }
 
@@ -167,7 +102,7 @@ main(int argc, char *argv[])
 		.maxout = REC_FMT_MAX,
 		.keeps = 1,
 	};
-	struct win w = { .emit = SUM };
+	struct win w = { .emit = WIN_SUM };
 	struct stage st;
 	int ch;
 

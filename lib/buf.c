@@ -74,30 +74,44 @@ wbuf_free(struct wbuf *wb)
 	wb->buf = NULL;
 }
 
+char *
+rbuf_space(struct rbuf *rb)
+{
+	if (rb->start > 0) {
+		memmove(rb->buf, rb->buf + rb->start, rbuf_avail(rb));
+		rb->base += rb->start;
+		rb->end -= rb->start;
+		rb->start = 0;
+		rb->buf[rb->end] = '\0';
+	}
+	return rb->buf + rb->end;
+}
+
+void
+rbuf_added(struct rbuf *rb, size_t n)
+{
+	rb->end += n;
+	rb->buf[rb->end] = '\0';
+	if (n == 0)
+		rb->eof = 1;
+}
+
 ssize_t
 rbuf_fill(struct rbuf *rb)
 {
+	char *dst = rbuf_space(rb);
 	ssize_t n;
 
-	if (rb->start > 0) {
-		memmove(rb->buf, rb->buf + rb->start, rbuf_avail(rb));
-		rb->end -= rb->start;
-		rb->start = 0;
-	}
 	if (rb->end == rb->cap) {
 		errno = ENOBUFS;
 		return -1;
 	}
 	do
-		n = read(rb->fd, rb->buf + rb->end, rb->cap - rb->end);
+		n = read(rb->fd, dst, rb->cap - rb->end);
 	while (n == -1 && errno == EINTR);
-	if (n > 0)
-		rb->end += (size_t)n;
-	rb->buf[rb->end] = '\0';
-	if (n == 0)
-		rb->eof = 1;
-	else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return BUF_AGAIN;
+	if (n == -1)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? BUF_AGAIN : -1;
+	rbuf_added(rb, (size_t)n);
 	return n;
 }
 

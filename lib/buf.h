@@ -18,6 +18,7 @@
 #define SLUICE_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define BUF_AGAIN	(-2)
@@ -35,6 +36,7 @@ struct rbuf {
 	size_t	 start;		/* first unconsumed byte */
 	size_t	 end;		/* one past the last byte read; a NUL is there */
 	int	 eof;
+	uint64_t base;		/* the input offset of buf[0] */
 };
 
 struct wbuf {
@@ -66,10 +68,26 @@ void	wbuf_free(struct wbuf *);
  */
 ssize_t	rbuf_fill(struct rbuf *);
 
+/*
+ * rbuf_fill() in two halves, for input that comes some other way than a
+ * read of fd (a test's bytes): rbuf_space() moves the unconsumed bytes to
+ * the front and returns where up to cap - end more may go; rbuf_added()
+ * says that n of them are there, 0 meaning the end of input.
+ */
+char	*rbuf_space(struct rbuf *);
+void	rbuf_added(struct rbuf *, size_t n);
+
 static inline size_t
 rbuf_avail(const struct rbuf *rb)
 {
 	return rb->end - rb->start;
+}
+
+/* The input offset of the first unconsumed byte: all consumed so far. */
+static inline uint64_t
+rbuf_offset(const struct rbuf *rb)
+{
+	return rb->base + rb->start;
 }
 
 /* Room left for a fill once the unconsumed bytes are moved to the front. */

@@ -15,6 +15,17 @@
 
 #include "loop.h"
 
+/*
+ * The least a held pipe may hold.  A part line (up to REC_LINE_MAX + 1
+ * bytes) stays in it unconsumed until its end comes; in writes of at
+ * most PIPE_BUF, which may fill a page only just over half, behind a
+ * head page partly consumed, it takes up to 3 pages, and the next write
+ * needs a fourth.  Linux gives an unprivileged user pipes of 2 pages
+ * once it is over pipe-user-pages-soft: the reader waited there for the
+ * line's end and the writer for room, for ever.
+ */
+#define HELD_PIPE_MIN	(4 * PIPE_BUF)
+
 #define RETRY_MIN	50000		/* ns: see held_deadline() */
 #define RETRY_MAX	100000000
 
@@ -40,7 +51,8 @@ held_open(struct held *h, int fd)
 	h->retry_at = LOOP_NEVER;
 	h->backoff = RETRY_MIN;
 	h->priv[0] = h->priv[1] = h->ep = h->null = -1;
-	if ((size = fcntl(fd, F_GETPIPE_SZ)) == -1 ||
+	if ((size = fcntl(fd, F_GETPIPE_SZ)) == -1 || (size < HELD_PIPE_MIN &&
+	    (size = fcntl(fd, F_SETPIPE_SZ, HELD_PIPE_MIN)) == -1) ||
 	    pipe2(h->priv, O_CLOEXEC | O_NONBLOCK) == -1)
 		goto fail;
 	h->size = (size_t)size;
@@ -207,6 +219,17 @@ held_keep_max(const struct held *h)
 	if (h->size / 2 <= 2 * (size_t)PIPE_BUF)
 		return 0;
 	return h->size / 2 - 2 * (size_t)PIPE_BUF;
+}
+
+uint64_t
+held_release_at(const struct held *h, uint64_t off, uint64_t done,
+    uint64_t keep)
+{
+	if (done > keep)
+		done = keep;
+	if (off - done > held_keep_max(h))
+		done = off;
+	return done;
 }
 
 int

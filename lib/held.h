@@ -45,8 +45,10 @@ struct held {
 int	held_wanted(int fd);
 
 /*
- * Starts holding fd: the private pipe, the epoll descriptor, /dev/null.
- * Returns 0, or -1 with errno (nothing is left open).  The reader reads
+ * Starts holding fd: the private pipe, the epoll descriptor, /dev/null;
+ * a pipe of fewer than 4 pages is grown to 4, or not held (see
+ * HELD_PIPE_MIN in held.c).  Returns 0, or -1 with errno (nothing is
+ * left open).  The reader reads
  * the private pipe: held_fd() gives its read end, non-blocking.
  */
 int	held_open(struct held *, int fd);
@@ -115,6 +117,19 @@ held_offset(const struct held *h, const struct rbuf *rb)
  * both would wait for ever.
  */
 size_t	held_keep_max(const struct held *);
+
+/*
+ * How far to consume (for held_consume) a reader that has taken the input
+ * up to off (held_offset), whose output made from it is written up to
+ * done, and whose successor must read again from keep (the start of a
+ * line in progress, reader_line_start) to see it whole: the lesser of
+ * done and keep, unless that holds back more than held_keep_max(), when
+ * it is off: a window or a line too large to keep is consumed as it is
+ * read, so that a crash loses the window (never doubles it) and a
+ * successor reads the rest of the line as a line of its own.
+ */
+uint64_t	held_release_at(const struct held *, uint64_t off, uint64_t done,
+		    uint64_t keep);
 
 /*
  * Consumes the held pipe up to offset off (at most held_offset()): those

@@ -35,6 +35,7 @@ stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
 	st->ctx = ctx;
 	st->deadline = LOOP_NEVER;
 	st->rejects_fd = -1;
+	reader_init(&st->rd, 0, 0);
 }
 
 void
@@ -42,10 +43,11 @@ stage_option(struct stage *st, int ch, const char *arg, const char *help)
 {
 	switch (ch) {
 	case OPT_STRICT:
-		st->strict = 1;
+		st->rd.strict = 1;
 		break;
 	case OPT_REJECTS:
 		st->rejects = arg;
+		st->rd.rejects = 1;
 		break;
 	default:
 		prog_option(ch, help);
@@ -62,102 +64,28 @@ reject_save(struct stage *st, const char *p, size_t n)
 {
 	if (st->rejects_fd == -1 || st->rejects_errno != 0)
 		return;
-	if (badin_save(st->rejects_fd, p, n) == -1) {
+	if (badin_save(st->rejects_fd, p, n) == -1)
 		st->rejects_errno = errno;
-		st->failed = 1;
-	}
 }
 
-/* How a line ends: for the dead-letter file, and how far it goes. */
-enum ending { NEWLINE, END_OF_INPUT, CONTINUES };
-
-/* A line at the head of the input. */
-struct line {
-	const char	*p;
-	size_t		 len;		/* its text, without the '\n' */
-	size_t		 size;		/* what it takes of the input */
-	enum ending	 ending;
-};
-
-#define NO_LINE	(-1)
-
 /*
- * A bad line: warn (the first few), keep it verbatim in the dead-letter
- * file, with a newline where the input ended without one, and stop under
- * --strict.
+ * A bad line: warn (the first few) and keep it verbatim in the dead-letter
+ * file, with a newline where the input ended without one.
  */
 static void
-bad_record(struct stage *st, enum rec_status why, struct line l)
+bad_record(struct stage *st, const struct reader_line *l)
 {
 	char excerpt[BADIN_EXCERPT_MAX];
 
 	st->counts.bad++;
 	if (st->counts.bad <= BADIN_SHOWN) {
-		badin_excerpt(excerpt, l.p, l.len);
-		warnx("line %ju: bad record \"%s\": %s", (uintmax_t)st->lineno,
-		    excerpt, rec_strerror(why));
+		badin_excerpt(excerpt, l->p, l->len);
+		warnx("line %ju: bad record \"%s\": %s",
+		    (uintmax_t)st->rd.lineno, excerpt, rec_strerror(l->why));
 	}
-	reject_save(st, l.p, l.len + (l.ending == NEWLINE));
-	if (l.ending == END_OF_INPUT)
+	reject_save(st, l->p, l->save);
+	if (l->add_nl)
 		reject_save(st, "\n", 1);
-	if (st->strict)
-		st->failed = 1;
-}
-
-/*
- * Finds the line at the head of the input and parses it, the common line
- * (bare digits) in the same pass.  Returns its rec_status and sets *l, and
- * *v for REC_OK; or NO_LINE while no whole line is there yet.  At end of
- * input a last line without '\n' is whole; a line already too long to
- * wait for its end comes as REC_LONG and CONTINUES.
- */
-static inline int
-next_line(const struct rbuf *in, struct line *l, int64_t *v)
-{
-	const char *p = in->buf + in->start, *nl;
-	size_t avail, n;
-
-	l->p = p;
-	l->ending = NEWLINE;
-	if ((n = rec_scan(p, v)) > 0) {
-		l->size = n;
-		l->len = n - 1;
-		return REC_OK;
-	}
-	avail = rbuf_avail(in);
-	if ((nl = memchr(p, '\n', avail)) != NULL) {
-		l->len = (size_t)(nl - p);
-		l->size = l->len + 1;
-	} else if (avail > REC_LINE_MAX + 1) {
-		l->size = l->len = avail;
-		l->ending = CONTINUES;
-		return REC_LONG;
-	} else if (in->eof) {
-		l->size = l->len = avail;
-		l->ending = END_OF_INPUT;
-	} else
-		return NO_LINE;
-	/* a "\r" before the '\n' is not the line's own */
-	if (l->len > REC_LINE_MAX && !(l->len == REC_LINE_MAX + 1 &&
-	    p[l->len - 1] == '\r'))
-		return REC_LONG;
-	return rec_parse(p, l->len, v);
-}
-
-/* The rest of an overlong line goes to the dead-letter file only. */
-static void
-skip_long(struct stage *st)
-{
-	struct rbuf *in = &st->in;
-	const char *p = in->buf + in->start, *nl;
-	size_t n = rbuf_avail(in);
-
-	if ((nl = memchr(p, '\n', n)) != NULL) {
-		n = (size_t)(nl - p) + 1;
-		st->skipping = 0;
-	}
-	reject_save(st, p, n);
-	in->start += n;
 }
 
 /*
@@ -167,41 +95,45 @@ skip_long(struct stage *st)
 static enum consumed
 consume(struct stage *st)
 {
-	struct rbuf *in = &st->in;
-	struct line l;
-	int64_t v;
+	struct reader_line l;
 	int r;
 
-	while (rbuf_avail(in) > 0) {
-		if (st->skipping) {
-			skip_long(st);
-			if (st->failed)
-				return STOPPED;
-			continue;
-		}
-		if (wbuf_reserve(&st->out, st->ops->maxout) == NULL)
-			return OUT_FULL;
-		if ((r = next_line(in, &l, &v)) == NO_LINE)
+	/*
+	 * Under pipesup, output left from before (a write that took part
+	 * of it) is all written, and its input released, before more is
+	 * made: a crash then repeats at most one buffer of output.
+	 */
+	if (st->holding && wbuf_pending(&st->out) > 0)
+		return OUT_FULL;
+	for (;;) {
+		if (rbuf_avail(&st->in) == 0)
 			return NEED_INPUT;
-		st->lineno++;
-		in->start += l.size;
-		if (r == REC_OK)
-			r = st->ops->record(st, v);
-		if (r == REC_OK)
-			st->counts.in++;
-		else if (r != REC_BLANK) {
-			bad_record(st, r, l);
-			if (l.ending == CONTINUES) {
-				st->skipping = 1;
-				if (st->holding)
-					st->long_at = held_offset(&st->held,
-					    in) - l.size;
+		/* the rest of an overlong line makes no output */
+		if (!st->rd.skipping &&
+		    wbuf_reserve(&st->out, st->ops->maxout) == NULL)
+			return OUT_FULL;
+		switch (reader_next(&st->rd, &st->in, &l)) {
+		case READER_MORE:
+			return NEED_INPUT;
+		case READER_STOP:
+			return STOPPED;
+		case READER_RECORD:
+			if ((r = st->ops->record(st, l.v)) == REC_OK) {
+				st->counts.in++;
+				continue;
 			}
-			if (st->failed)
-				return STOPPED;
+			reader_refuse(&st->rd, &st->in, &l, (enum rec_status)r);
+			/* FALLTHROUGH */
+		case READER_BAD:
+			bad_record(st, &l);
+			break;
+		case READER_REST:
+			reject_save(st, l.p, l.save);
+			break;
 		}
+		if (reader_stopped(&st->rd) || st->rejects_errno != 0)
+			return STOPPED;
 	}
-	return NEED_INPUT;
 }
 
 /*
@@ -211,21 +143,13 @@ consume(struct stage *st)
 static void
 release(struct stage *st)
 {
-	uint64_t off, done;
+	uint64_t off;
 
 	off = held_offset(&st->held, &st->in);
-	done = st->ops->keeps ? st->answered : off;
 	/* a successor must see an overlong line from its start, as bad */
-	if (st->skipping && done > st->long_at)
-		done = st->long_at;
-	/*
-	 * A window or a line too large to keep is consumed as it is read:
-	 * a crash loses the window (never doubles it); a successor reads
-	 * the rest of the line as a line of its own.
-	 */
-	if (off - done > held_keep_max(&st->held))
-		done = off;
-	if (held_consume(&st->held, done) == -1)
+	if (held_consume(&st->held, held_release_at(&st->held, off,
+	    st->ops->keeps ? st->answered : off,
+	    reader_line_start(&st->rd, &st->in))) == -1)
 		err(EX_IOERR, "stdin");
 }
 
@@ -358,11 +282,12 @@ setup(struct stage *st)
 static int
 finish(struct stage *st)
 {
-	if (!st->failed && st->ops->finish != NULL)
+	if (!st->rd.failed && st->rejects_errno == 0 &&
+	    st->ops->finish != NULL)
 		st->ops->finish(st);
 	stage_write_out(st);
 	stats_publish(&st->counts);
-	if (st->skipping)
+	if (reader_end(&st->rd))
 		reject_save(st, "\n", 1);
 	if (st->rejects_fd != -1 && close(st->rejects_fd) == -1 &&
 	    st->rejects_errno == 0)
@@ -374,7 +299,7 @@ finish(struct stage *st)
 	if (st->counts.bad > BADIN_SHOWN)
 		warnx("%ju bad records, the first %d shown",
 		    (uintmax_t)st->counts.bad, BADIN_SHOWN);
-	else if (st->counts.bad > 0 && !st->failed)
+	else if (st->counts.bad > 0 && !st->rd.failed)
 		warnx("%ju bad record%s", (uintmax_t)st->counts.bad,
 		    st->counts.bad == 1 ? "" : "s");
 	rbuf_free(&st->in);
@@ -412,7 +337,8 @@ stage_run(struct stage *st)
 		pfd[IN].fd = -1;
 		pfd[IN].events = POLLIN;
 		if (reading && rbuf_room(&st->in) > 0 &&
-		    wbuf_reserve(&st->out, st->ops->maxout) != NULL)
+		    wbuf_reserve(&st->out, st->ops->maxout) != NULL &&
+		    !(st->holding && wbuf_pending(&st->out) > 0))
 			pfd[IN].fd = st->holding ?
 			    held_pollfd(&st->held) : st->in.fd;
 		pfd[OUT].fd = wbuf_pending(&st->out) > 0 ? st->out.fd : -1;

@@ -1,9 +1,9 @@
 /*
  * stage: the runtime of every stage that reads records (processors and
  * sinks).  It owns the poll loop of DESIGN.md section 4 over standard
- * input, standard output, the signal pipe and one deadline; it splits and
- * parses lines, applies the bad-input policy, keeps the counters and ends
- * the program as the contract says.  A program supplies what it does with
+ * input, standard output, the signal pipe and one deadline; it reads,
+ * has reader.c split and parse the lines, applies the bad-input policy,
+ * keeps the counters and ends the program as the contract says.  A program supplies what it does with
  * each record, and stage_run() does the rest.
  */
 #ifndef SLUICE_STAGE_H
@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "held.h"
 #include "prog.h"
+#include "reader.h"
 #include "record.h"
 #include "run.h"
 #include "stats.h"
@@ -76,20 +77,15 @@ struct stage {
 	struct stats_counts	 counts;
 
 	/* the rest is the runtime's */
-	int			 strict;
 	const char		*rejects;
 	int			 rejects_fd;
 	int			 rejects_errno;	/* a write to it failed */
 	struct run		 run;
 	struct rbuf		 in;
-	uint64_t		 lineno;
-	int			 skipping;	/* inside an overlong line */
-	int			 failed;	/* --strict met a bad record,
-						   or --rejects failed */
+	struct reader		 rd;		/* lines, and --strict */
 	int			 holding;	/* pipesup holds stdin */
 	struct held		 held;
 	uint64_t		 answered;	/* input offset, for keeps */
-	uint64_t		 long_at;	/* where the overlong line began */
 };
 
 void	stage_init(struct stage *, const struct stage_ops *, void *ctx);
