@@ -38,7 +38,7 @@ struct stats_shared {
  * SLUICE_STATS_PID names: a sluice program that a stage (a shell, a
  * wrapper) starts in turn leaves the page and the descriptor alone.
  * Quietly does nothing when a variable is absent or wrong, or when the
- * descriptor is not a memfd (an inherited variable, a reused number).
+ * descriptor is not a regular file large enough.
  */
 void	stats_attach(void);
 

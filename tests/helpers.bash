@@ -93,11 +93,12 @@ not_running() {
 }
 
 # counters FILE: a page of zeroed counters in FILE, as pipesup gives each
-# stage (lib/stats.h).  A stage started with SLUICE_STATS_FD=N and N<>FILE
-# stores its counts there; `counter FILE out` reads one back (in, out or
-# bad): how many records the stage made or wrote, from its own count.
+# stage (lib/stats.h).  A stage started with SLUICE_STATS_FD=N, N<>FILE
+# and SLUICE_STATS_PID its own pid stores its counts there; `counter FILE
+# out` reads one back (in, out or bad): how many records the stage made
+# or wrote, from its own count.
 counters() {
-	head -c 32 /dev/zero >"$1"
+	head -c 40 /dev/zero >"$1"
 }
 
 counter() {

@@ -161,7 +161,7 @@ print(int(sum((x - 100000) ** 2 / 100000 for x in n)),
 	# its reader stalled, randsrc holds records the full pipe cannot take
 	mkfifo fifo
 	counters page
-	SLUICE_STATS_FD=5 randsrc --rate 0 --seed 4 >fifo 5<>page 3>&- &
+	(SLUICE_STATS_FD=5 SLUICE_STATS_PID=$BASHPID exec randsrc --rate 0 --seed 4 >fifo 5<>page 3>&-) &
 	local pid=$!
 	exec 4<fifo
 	wait_for blocked "$pid"

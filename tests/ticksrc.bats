@@ -61,7 +61,7 @@ span() {
 	# its reader stalled, ticksrc holds records the full pipe cannot take
 	mkfifo "$TMP/fifo"
 	counters "$TMP/page"
-	SLUICE_STATS_FD=5 ticksrc -r 0 >"$TMP/fifo" 5<>"$TMP/page" 3>&- &
+	(SLUICE_STATS_FD=5 SLUICE_STATS_PID=$BASHPID exec ticksrc -r 0 >"$TMP/fifo" 5<>"$TMP/page" 3>&-) &
 	pid=$!
 	exec 4<"$TMP/fifo"
 	wait_for blocked "$pid"
