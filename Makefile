@@ -47,7 +47,7 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
 .PHONY: all deps demo check bench chaos soak mutate fuzz install uninstall \
-	clean analyse valgrind print-flags
+	clean analyse valgrind print-flags test-programs
 
 all: $(PROGS)
 
@@ -75,7 +75,10 @@ tests/replay_%: tests/fuzz_%.o tests/replay.o lib/libsluice.a
 demo: all
 	@scripts/demo
 
-check: all $(TEST_BINS) $(REPLAYS)
+# what the tests run besides the programs: unit tests, probes, replays
+test-programs: $(TEST_BINS) $(REPLAYS)
+
+check: all test-programs
 	BATS_TEST_TIMEOUT=$(BATS_TEST_TIMEOUT) bats $(BATS_FLAGS) tests
 
 bench: all
