@@ -201,6 +201,14 @@ Try '$1 --help' for more information."
 		assert_equal "$stderr" "${cmd%% *}: the self-pipe for signals: Too many open files"
 		assert_output ""
 	done
-	run -71 --separate-stderr prlimit --nofile=5 procprint --rejects rj <in 3>&-
-	assert_equal "$stderr" "procprint: the self-pipe for signals: Too many open files"
+	# with --rejects one more: the sanitizers' runtime may want some too
+	local n said=
+	for ((n = 5; n < 12; n++)); do
+		run --separate-stderr prlimit --nofile=$n procprint --rejects rj <in 3>&-
+		if ((status == 71)); then
+			said=$stderr
+			break
+		fi
+	done
+	assert_equal "$said" "procprint: the self-pipe for signals: Too many open files"
 }
