@@ -311,6 +311,35 @@ give_size(struct sup *sp, int rows, int cols)
 }
 
 /*
+ * The text of a report, in one buffer kept between reports: a supervisor
+ * that runs for months allocates nothing an interval.  text_begin()
+ * gives the stream to write it to, text_end() the text written.
+ */
+static FILE *text_fp;
+static char *text_buf;
+static size_t text_len;
+
+static FILE *
+text_begin(void)
+{
+	if (text_fp == NULL &&
+	    (text_fp = open_memstream(&text_buf, &text_len)) == NULL)
+		return NULL;
+	rewind(text_fp);
+	return text_fp;
+}
+
+static int
+text_end(char **text, size_t *len)
+{
+	if (fflush(text_fp) == EOF)
+		return -1;
+	*text = text_buf;
+	*len = text_len;
+	return 0;
+}
+
+/*
  * The live view on a terminal: the table of report_live in the bottom
  * rows, below a scroll region that the stages' output (and ours) scrolls
  * in; the figures in one bottom row when the table leaves the region
@@ -336,16 +365,15 @@ show_live(struct sup *sp, const struct report *r)
 			goto lines;
 		give_size(sp, rows - h, cols);
 	}
-	if ((mem = open_memstream(&text, &len)) == NULL)
+	if ((mem = text_begin()) == NULL)
 		return;
 	if (h == 1) {
 		fputs("pipesup: ", mem);
 		report_line(mem, r);
 	} else
 		report_live(mem, r, l->width);
-	if (fclose(mem) == 0)
+	if (text_end(&text, &len) == 0)
 		(void)live_draw(l, text, len);
-	free(text);
 	return;
 lines:
 	erase_live(sp);
@@ -1028,10 +1056,10 @@ put_report(struct sup *sp, void (*render)(FILE *, const struct report *),
 	size_t len = 0;
 	FILE *mem;
 
-	if ((mem = open_memstream(&text, &len)) == NULL)
+	if ((mem = text_begin()) == NULL)
 		return;
 	render(mem, r);
-	if (fclose(mem) == EOF)
+	if (text_end(&text, &len) == -1)
 		return;
 	if (prefix == NULL)
 		write_all(STDERR_FILENO, text, len);
@@ -1042,7 +1070,6 @@ put_report(struct sup *sp, void (*render)(FILE *, const struct report *),
 				nl = text + len - 1;
 			put_line(sp, prefix, p, (size_t)(nl - p) + 1);
 		}
-	free(text);
 }
 
 static void
@@ -1146,17 +1173,15 @@ tell_status(struct sup *sp, const struct report *r, const char *first)
 	size_t len = 0;
 	FILE *mem;
 
-	if (sp->notify.fd == -1 ||
-	    (mem = open_memstream(&text, &len)) == NULL)
+	if (sp->notify.fd == -1 || (mem = text_begin()) == NULL)
 		return;
 	fprintf(mem, "%sSTATUS=", first);
 	report_brief(mem, r);
-	if (fclose(mem) == EOF)
+	if (text_end(&text, &len) == -1)
 		return;
 	if (len > NOTIFY_MAX)
 		memcpy(text + NOTIFY_MAX - 4, "...", 4);
 	(void)tell(sp, text);
-	free(text);
 }
 
 static void

@@ -13,6 +13,8 @@
 
 /* tputs() hands its bytes to a function of one int: here, to this. */
 static FILE *out;
+static char *kept;		/* out's buffer, between writes too */
+static size_t kept_len;
 
 static int
 put(int c)
@@ -89,8 +91,13 @@ live_size(const struct live *l, int *rows, int *cols)
 static int
 start(char **buf, size_t *len)
 {
+	/* one buffer for every write, kept: nothing allocated a redraw */
+	if (out == NULL && (out = open_memstream(&kept, &kept_len)) == NULL)
+		return -1;
+	rewind(out);
 	*buf = NULL;
-	return (out = open_memstream(buf, len)) == NULL ? -1 : 0;
+	*len = 0;
+	return 0;
 }
 
 /*
@@ -106,12 +113,11 @@ finish(const struct live *l, char **buf, size_t *len)
 	ssize_t w;
 	int e = 0;
 
-	/* fclose() sets *buf and *len */
-	if (fclose(out) == EOF) {
-		out = NULL;
+	/* fflush() sets the buffer and its length: what was written */
+	if (fflush(out) == EOF)
 		return -1;
-	}
-	out = NULL;
+	*buf = kept;
+	*len = kept_len;
 	for (p = *buf, n = *len; n > 0; p += w, n -= (size_t)w)
 		if ((w = write(l->fd, p, n)) == -1) {
 			w = 0;
@@ -123,7 +129,6 @@ finish(const struct live *l, char **buf, size_t *len)
 			e = errno;
 			break;
 		}
-	free(*buf);
 	if (e != 0) {
 		errno = e;
 		return -1;

@@ -401,7 +401,7 @@ append(char *line, size_t size, int *n, const char *fmt, ...)
 	k = vsnprintf(line + *n, size - (size_t)*n, fmt, ap);
 	va_end(ap);
 	if (k > 0)
-		*n = (size_t)(*n + k) < size ? *n + k : (int)size - 1;
+		*n = *n + k < (int)size ? *n + k : (int)size - 1;
 }
 
 /*

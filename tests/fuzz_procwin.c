@@ -53,6 +53,7 @@ model_sum(const struct model *m)
 	win_i128 s = 0;
 	size_t i;
 
+	CHECK(m->n == 0 || m->v != NULL);
 	for (i = 0; i < m->n; i++)
 		s += m->v[i];
 	return s;
@@ -72,6 +73,7 @@ model_aggregate(const struct model *m, enum win_emit emit, int saturate,
 		*out = 0;
 		return emit == WIN_COUNT ? 0 : -1;
 	}
+	CHECK(m->v != NULL);
 	lo = hi = m->v[0];
 	for (i = 1; i < m->n; i++) {
 		if (m->v[i] < lo)

@@ -9,7 +9,7 @@
 
 #include "report.h"
 
-#define KIB	1024
+#define KIB	((int64_t)1024)
 
 /* A source with a count, a processor, a sink: figures to vary. */
 static void
