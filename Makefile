@@ -23,8 +23,14 @@ BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay 2>/dev/null || \
 TINFO_CFLAGS = $(shell pkg-config --cflags tinfo 2>/dev/null)
 TINFO_LIBS   = $(shell pkg-config --libs tinfo 2>/dev/null || echo -ltinfo)
 
+# hiredis, for redissink and redissrc only (lib/redis.c)
+HIREDIS_CFLAGS = $(shell pkg-config --cflags-only-I hiredis 2>/dev/null || \
+	echo -I/usr/include/hiredis)
+HIREDIS_LIBS   = $(shell pkg-config --libs hiredis 2>/dev/null || \
+	echo -lhiredis)
+
 ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DSLUICE_VERSION='"$(VERSION)"' \
-	-Ilib $(BSD_CFLAGS) $(CPPFLAGS)
+	-Ilib $(BSD_CFLAGS) $(HIREDIS_CFLAGS) $(CPPFLAGS)
 # -fno-math-errno: sqrt becomes one instruction and libm need not be loaded
 ALL_CFLAGS   = -std=c11 -fno-math-errno -MMD -MP $(CFLAGS)
 # --as-needed: only the programs that use libm load it (smaller RSS)
@@ -62,6 +68,7 @@ lib/libsluice.a: $(LIB_OBJS)
 
 lib/live.o: ALL_CPPFLAGS += $(TINFO_CFLAGS)
 bin/pipesup: LDLIBS += $(TINFO_LIBS)
+bin/redissink bin/redissrc: LDLIBS += $(HIREDIS_LIBS)
 
 bin/%: bin/%.o lib/libsluice.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)

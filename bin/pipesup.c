@@ -772,7 +772,8 @@ child(struct member *m, pid_t sup, int in, int out, int held, int execw)
 		child_exit(EX_OSERR);
 	/* the counters are this process's, not its descendants' */
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	if (setenv(STATS_PID_ENV, pid, 1) == -1)
+	if (setenv(STATS_PID_ENV, pid, 1) == -1 ||
+	    setenv(PROG_STAGE_ENV, m->name, 1) == -1)
 		child_exit(EX_OSERR);
 
 	if ((in != STDIN_FILENO && dup2(in, STDIN_FILENO) == -1) ||

@@ -12,6 +12,12 @@
 #include <stdint.h>
 #include <sysexits.h>
 
+/*
+ * pipesup tells each stage its name (as its messages show it) in this
+ * variable, for what a stage names after itself: redissrc's consumer.
+ */
+#define PROG_STAGE_ENV	"SLUICE_STAGE"
+
 /* getopt_long values of the options every program has. */
 enum {
 	OPT_HELP = 'h',

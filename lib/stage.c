@@ -2,6 +2,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,7 +26,7 @@
  * Why consume() returned: no whole line is left in the input, the output
  * has no room for what one more record may make, or --strict stopped.
  */
-enum consumed { NEED_INPUT, OUT_FULL, STOPPED };
+enum consumed { NEED_INPUT, OUT_FULL, PAUSED, STOPPED };
 
 void
 stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
@@ -80,8 +81,14 @@ bad_record(struct stage *st, const struct reader_line *l)
 	st->counts.bad++;
 	if (st->counts.bad <= BADIN_SHOWN) {
 		badin_excerpt(excerpt, l->p, l->len);
-		warnx("line %ju: bad record \"%s\": %s",
-		    (uintmax_t)st->rd.lineno, excerpt, rec_strerror(l->why));
+		if (st->name != NULL)
+			warnx("%s:%ju: bad record \"%s\": %s", st->name,
+			    (uintmax_t)st->rd.lineno, excerpt,
+			    rec_strerror(l->why));
+		else
+			warnx("line %ju: bad record \"%s\": %s",
+			    (uintmax_t)st->rd.lineno, excerpt,
+			    rec_strerror(l->why));
 	}
 	reject_save(st, l->p, l->save);
 	if (l->add_nl)
@@ -108,6 +115,8 @@ consume(struct stage *st)
 	for (;;) {
 		if (rbuf_avail(&st->in) == 0)
 			return NEED_INPUT;
+		if (st->paused)
+			return PAUSED;
 		/* the rest of an overlong line makes no output */
 		if (!st->rd.skipping &&
 		    wbuf_reserve(&st->out, st->ops->maxout) == NULL)
@@ -183,12 +192,130 @@ stage_answered(struct stage *st)
 		st->answered = held_offset(&st->held, &st->in);
 }
 
+uint64_t
+stage_offset(const struct stage *st)
+{
+	return st->holding ? held_offset(&st->held, &st->in) :
+	    rbuf_offset(&st->in);
+}
+
+void
+stage_answered_at(struct stage *st, uint64_t off)
+{
+	if (st->holding)
+		st->answered = off;
+}
+
+size_t
+stage_keep_max(const struct stage *st)
+{
+	return st->holding ? held_keep_max(&st->held) : SIZE_MAX;
+}
+
+/* Asks the program's io_poll(), if any; returns the earlier deadline. */
+static int64_t
+io_poll(struct stage *st, struct pollfd *p, int64_t deadline)
+{
+	int64_t at;
+
+	p->fd = -1;
+	p->events = 0;
+	p->revents = 0;
+	if (st->ops->io_poll == NULL)
+		return deadline;
+	at = st->ops->io_poll(st, p);
+	return at < deadline ? at : deadline;
+}
+
+void
+stage_io_wait(struct stage *st)
+{
+	struct pollfd pfd[2];
+	int64_t deadline;
+
+	flush(st);
+	pfd[0].fd = sig_fd();
+	pfd[0].events = POLLIN;
+	deadline = io_poll(st, &pfd[1], LOOP_NEVER);
+	if (loop_wait(pfd, 2, deadline) == -1)
+		err(EX_OSERR, "poll");
+	if (pfd[0].revents & POLLIN)
+		run_signals(&st->run);
+	st->ops->io(st, pfd[1].revents);
+}
+
+void
+stage_operands(struct stage *st, int n, char **files)
+{
+	st->files = files;
+	st->nfiles = n;
+}
+
+/*
+ * Opens the next operand that opens, as the input to read: returns 1, or
+ * 0 when none is left.  A FIFO's open waits for a writer, as cat's does.
+ */
+static int
+next_file(struct stage *st)
+{
+	const char *path;
+	int fd;
+
+	for (; st->nfiles > 0; st->files++, st->nfiles--) {
+		path = st->files[0];
+		if (strcmp(path, "-") == 0)
+			fd = STDIN_FILENO;
+		else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+			warn("%s", path);
+			st->noinput = 1;
+			continue;
+		}
+		if (fd != STDIN_FILENO && fd_nonblock(fd) == -1)
+			err(EX_IOERR, "%s", path);
+		st->files++;
+		st->nfiles--;
+		st->name = fd == STDIN_FILENO ? NULL : path;
+		st->rd.lineno = 0;
+		st->in.fd = fd;
+		st->in.eof = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* The file read to its end: close it, unless it is standard input. */
+static void
+end_file(struct stage *st)
+{
+	if (st->in.fd != STDIN_FILENO && !st->holding &&
+	    close(st->in.fd) == -1)
+		err(EX_IOERR, "%s", st->name);
+	st->in.fd = -1;
+}
+
+/*
+ * Reads more, from the next file once one ends: the files are one
+ * stream, as cat makes them (a last line without '\n' goes on in the
+ * next file).
+ */
 static ssize_t
 fill(struct stage *st)
 {
-	if (st->holding)
-		return held_fill(&st->held, &st->in);
-	return rbuf_fill(&st->in);
+	ssize_t n;
+
+	for (;;) {
+		n = st->holding ? held_fill(&st->held, &st->in) :
+		    rbuf_fill(&st->in);
+		if (n == -1 && st->name != NULL)
+			err(EX_IOERR, "%s", st->name);
+		if (n != 0 || st->nfiles == 0)
+			return n;
+		end_file(st);
+		if (!next_file(st)) {
+			st->in.eof = 1;
+			return 0;
+		}
+	}
 }
 
 void
@@ -251,9 +378,14 @@ static void
 setup(struct stage *st)
 {
 	size_t outcap = OUT_CAP;
-	int fd = STDIN_FILENO;
+	int fd = STDIN_FILENO, only_stdin;
 
-	if (held_wanted(STDIN_FILENO)) {
+	/* pipesup holds standard input: when it is all that is read */
+	only_stdin = st->nfiles == 0 ||
+	    (st->nfiles == 1 && strcmp(st->files[0], "-") == 0);
+	if (only_stdin)
+		st->nfiles = 0;
+	if (held_wanted(STDIN_FILENO) && only_stdin) {
 		if (held_open(&st->held, STDIN_FILENO) == -1)
 			warn("cannot hold stdin, reading it as it comes");
 		else {
@@ -271,6 +403,10 @@ setup(struct stage *st)
 	}
 	if (rbuf_init(&st->in, fd, IN_CAP) == -1)
 		err(EX_OSERR, NULL);
+	if (!only_stdin && !next_file(st)) {
+		st->in.fd = -1;
+		st->in.eof = 1;		/* none opened: nothing to read */
+	}
 	if (st->rejects != NULL &&
 	    (st->rejects_fd = badin_open(st->rejects)) == -1)
 		err(EX_IOERR, "%s", st->rejects);
@@ -302,20 +438,24 @@ finish(struct stage *st)
 	else if (st->counts.bad > 0 && !st->rd.failed)
 		warnx("%ju bad record%s", (uintmax_t)st->counts.bad,
 		    st->counts.bad == 1 ? "" : "s");
+	if (st->in.fd != -1)
+		end_file(st);
 	rbuf_free(&st->in);
 	if (st->holding)
 		held_close(&st->held);
 	run_end(&st->run);
+	if (st->noinput)
+		return EX_NOINPUT;
 	return st->counts.bad > 0 ? EX_DATAERR : 0;
 }
 
 int
 stage_run(struct stage *st)
 {
-	struct pollfd pfd[3];
-	enum { SIG, IN, OUT };
+	struct pollfd pfd[4];
+	enum { SIG, IN, OUT, IO };
 	enum consumed c;
-	int64_t now, retry;
+	int64_t now, retry, deadline;
 	int reading;
 
 	setup(st);
@@ -336,7 +476,7 @@ stage_run(struct stage *st)
 		pfd[SIG].events = POLLIN;
 		pfd[IN].fd = -1;
 		pfd[IN].events = POLLIN;
-		if (reading && rbuf_room(&st->in) > 0 &&
+		if (reading && !st->paused && rbuf_room(&st->in) > 0 &&
 		    wbuf_reserve(&st->out, st->ops->maxout) != NULL &&
 		    !(st->holding && wbuf_pending(&st->out) > 0))
 			pfd[IN].fd = st->holding ?
@@ -345,8 +485,9 @@ stage_run(struct stage *st)
 		pfd[OUT].events = POLLOUT;
 		retry = st->holding && pfd[IN].fd != -1 ?
 		    held_deadline(&st->held) : LOOP_NEVER;
-		if (loop_wait(pfd, 3, st->deadline < retry ? st->deadline :
-		    retry) == -1)
+		deadline = io_poll(st, &pfd[IO], st->deadline < retry ?
+		    st->deadline : retry);
+		if (loop_wait(pfd, 4, deadline) == -1)
 			err(EX_OSERR, "poll");
 
 		if (pfd[SIG].revents & POLLIN)
@@ -360,6 +501,8 @@ stage_run(struct stage *st)
 			st->deadline = LOOP_NEVER;
 			st->ops->tick(st, now);
 		}
+		if (st->ops->io != NULL)
+			st->ops->io(st, pfd[IO].revents);
 		if (pfd[IN].fd != -1 && (pfd[IN].revents & POLLIN ||
 		    (retry != LOOP_NEVER && loop_now() >= retry)) &&
 		    st->run.stopsig == 0 && fill(st) == -1)

@@ -9,6 +9,7 @@
 #ifndef SLUICE_STAGE_H
 #define SLUICE_STAGE_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,12 +68,25 @@ struct stage_ops {
 	 * held_keep_max() allows; beyond that they are consumed).
 	 */
 	int	  keeps;
+	/*
+	 * A stage whose records go somewhere other than standard output (a
+	 * server) waits on that too.  Before each wait io_poll() fills p
+	 * (fd -1: nothing to wait for) and returns when to call io() even
+	 * if p stays quiet (LOOP_NEVER: no such time); io() follows every
+	 * wait, with p's revents.  While the program sets paused, the stage
+	 * reads no more records.  Its finish() waits with stage_io_wait()
+	 * until its output is done.  Its input is answered, for crash
+	 * safety, with stage_answered_at().  Both optional.
+	 */
+	int64_t	(*io_poll)(struct stage *, struct pollfd *p);
+	void	(*io)(struct stage *, short revents);
 };
 
 struct stage {
 	const struct stage_ops	*ops;
 	void			*ctx;		/* the program's */
 	int64_t			 deadline;	/* for tick(); LOOP_NEVER */
+	int			 paused;	/* the program's: read no more */
 	struct wbuf		 out;
 	struct stats_counts	 counts;
 
@@ -86,6 +100,10 @@ struct stage {
 	int			 holding;	/* pipesup holds stdin */
 	struct held		 held;
 	uint64_t		 answered;	/* input offset, for keeps */
+	char			**files;	/* the operands left to read */
+	int			 nfiles;
+	const char		*name;		/* the file read; NULL: stdin */
+	int			 noinput;	/* a file could not be opened */
 };
 
 void	stage_init(struct stage *, const struct stage_ops *, void *ctx);
@@ -98,8 +116,15 @@ void	stage_option(struct stage *, int ch, const char *arg,
 	    const char *help);
 
 /*
- * Runs the loop to the end of input and returns the exit status (0, or
- * 65 after bad records).  Exits 74 on an I/O error, dies by SIGPIPE when
+ * After the options: the operands are files to read in turn, as cat reads
+ * them ("-" is standard input); none reads standard input.  A file that
+ * cannot be opened is reported and skipped, and the stage exits 66.
+ */
+void	stage_operands(struct stage *, int n, char **files);
+
+/*
+ * Runs the loop to the end of input and returns the exit status (0, 66
+ * after a file that could not be opened, or 65 after bad records).  Exits 74 on an I/O error, dies by SIGPIPE when
  * the reader goes away and by SIGINT or SIGTERM after finishing.
  */
 int	stage_run(struct stage *);
@@ -130,5 +155,24 @@ void	stage_write_out(struct stage *);
  * record read so far, the one record() has now included, is queued.
  */
 void	stage_answered(struct stage *);
+
+/*
+ * For a stage with io(): the input offset of what has been read so far,
+ * to give stage_answered_at() once the output made from it is done
+ * (delivered where io() sends it): a successor re-reads only what comes
+ * after the last such offset.  Under pipesup the stage must not read on
+ * while more than stage_keep_max() bytes are unanswered (beyond that,
+ * input is consumed as read, and a crash could lose it).
+ */
+uint64_t	stage_offset(const struct stage *);
+void		stage_answered_at(struct stage *, uint64_t off);
+size_t		stage_keep_max(const struct stage *);
+
+/*
+ * One wait of a finish() with io(): for the program's descriptor (as
+ * io_poll() says) or a signal; then io().  A second stop signal ends
+ * the program at once, as everywhere.
+ */
+void	stage_io_wait(struct stage *);
 
 #endif

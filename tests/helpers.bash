@@ -227,3 +227,57 @@ kill_leftover_pipeline() {
 		kill -KILL -- "-$PID" 2>/dev/null || true
 	fi
 }
+
+# A Redis server of the test's own, for redissink and redissrc.
+# redis_start [OPTION...]: starts redis-server on the Unix socket $RSOCK in
+# $RDIR (default $BATS_TEST_TMPDIR/redis), and on 127.0.0.1:$RPORT too
+# when RPORT is set (free_port gives one); extra OPTIONs go to the server
+# ("--appendonly yes", "--requirepass PW").  No data is saved unless they
+# ask.  Waits until it answers.  The test's teardown calls redis_stop.
+redis_start() {
+	RDIR=${RDIR:-$BATS_TEST_TMPDIR/redis}
+	RSOCK=$RDIR/redis.sock
+	mkdir -p "$RDIR"
+	redis-server --port "${RPORT:-0}" --bind 127.0.0.1 \
+		--unixsocket "$RSOCK" --unixsocketperm 700 --save '' \
+		--appendonly no --dir "$RDIR" --pidfile "$RDIR/redis.pid" \
+		--logfile "$RDIR/redis.log" --daemonize yes "$@"
+	wait_for test -s "$RDIR/redis.pid"
+	WAIT_TIMEOUT=${WAIT_TIMEOUT:-20} wait_for redis_answers
+}
+
+# rcli ARG...: redis-cli on the test's server
+rcli() {
+	redis-cli -s "$RSOCK" ${RPASS:+--no-auth-warning -a "$RPASS"} "$@"
+}
+
+redis_answers() {
+	[[ $(rcli PING 2>/dev/null) == PONG ]]
+}
+
+# redis_stop [SIGNAL]: ends the test's server (SIGTERM, or SIGNAL) and
+# waits until it is gone.  Harmless when none runs.
+redis_stop() {
+	local pid
+	[[ -n ${RDIR:-} && -s $RDIR/redis.pid ]] || return 0
+	pid=$(<"$RDIR/redis.pid")
+	kill "-${1:-TERM}" "$pid" 2>/dev/null || true
+	wait_for not_running "$pid"
+	rm -f "$RDIR/redis.pid"
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# stream_records KEY: every record of the stream's entries, in order, one
+# a line (the field v of each entry, which may hold several)
+stream_records() {
+	# shellcheck disable=SC2016 # Lua, not the shell's
+	rcli --raw EVAL 'local out = {}
+		for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", "+")) do
+			out[#out + 1] = e[2][2]
+		end
+		return table.concat(out, "\n")' 1 "$1" | sed '/^$/d'
+}
