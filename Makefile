@@ -68,7 +68,7 @@ lib/libsluice.a: $(LIB_OBJS)
 
 lib/live.o: ALL_CPPFLAGS += $(TINFO_CFLAGS)
 bin/pipesup: LDLIBS += $(TINFO_LIBS)
-bin/redissink bin/redissrc: LDLIBS += $(HIREDIS_LIBS)
+bin/redissink bin/redissrc tests/replay_xread: LDLIBS += $(HIREDIS_LIBS)
 
 bin/%: bin/%.o lib/libsluice.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)

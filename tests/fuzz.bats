@@ -40,6 +40,10 @@ replays() {
 	replays histsink
 }
 
+@test "fuzz: the xread harness (redissrc's answers) passes its corpus" {
+	replays xread
+}
+
 # found by fuzz_reader: the dead-letter file got as much of the line as
 # the last read had brought, and a '\n'
 @test "fuzz: --strict --rejects keeps all of an overlong bad line, read in any sizes" {
