@@ -299,7 +299,7 @@ queue_entries(struct src *s)
 	while (s->cur != NULL && !s->failed) {
 		if (!s->splitting) {
 			if ((r = xwalk_next(&s->walk, &s->e)) == 0) {
-				freeReplyObject(s->cur);
+				redis_free_reply(&s->r, s->cur);
 				s->cur = NULL;
 				break;
 			}
@@ -381,11 +381,11 @@ answer(struct src *s, redisReply *rep)
 		    rep->str);
 	switch (what) {
 	case ASK_GROUP:
-		freeReplyObject(rep);
+		redis_free_reply(&s->r, rep);
 		return;
 	case ASK_ACK:
 		acked(s, n);
-		freeReplyObject(rep);
+		redis_free_reply(&s->r, rep);
 		return;
 	case ASK_READ:
 		s->reading = 0;
@@ -438,7 +438,7 @@ converse(struct src *s, short revents)
 	while (s->cur == NULL && redis_reply(&s->r, &rep)) {
 		if (redis_transient(rep)) {
 			redis_drop(&s->r, rep->str);
-			freeReplyObject(rep);
+			redis_free_reply(&s->r, rep);
 			break;
 		}
 		answer(s, rep);
@@ -475,9 +475,15 @@ loop(struct src *s)
 		if (s->r.state == REDIS_UP) {
 			send_acks(s);
 			now = loop_now();
-			if (!stopping && !s->reading && s->cur == NULL) {
-				if (!s->pending && s->cursor[0] == '\0' &&
-				    now >= s->claim_at) {
+			/*
+			 * New entries are asked for while the last answer is
+			 * written, so that the server works meanwhile; the
+			 * pending ones go on from the last one written.
+			 */
+			if (!stopping && !s->reading &&
+			    (s->cur == NULL || !s->pending)) {
+				if (s->cur == NULL && !s->pending &&
+				    s->cursor[0] == '\0' && now >= s->claim_at) {
 					strlcpy(s->cursor, "0-0",
 					    sizeof(s->cursor));
 					s->claim_at = now + (s->claim_idle / 2 >
@@ -558,7 +564,7 @@ finish(struct src *s)
 	xsplit_free(&s->split);
 	free(s->done);
 	if (s->cur != NULL)
-		freeReplyObject(s->cur);
+		redis_free_reply(&s->r, s->cur);
 	redis_free(&s->r);
 	run_end(&s->run);
 	return s->counts.bad > 0 ? EX_DATAERR : 0;

@@ -150,6 +150,80 @@ redis_where(const struct redis *r)
 	return where;
 }
 
+/*
+ * Light answers: an error is kept whole, anything else is one shared
+ * object that says "not an error".  A caller that only needs to know
+ * whether each command went well (redissink: an XADD's answer is an ID
+ * it has no use for) is spared an allocation or two an answer.
+ */
+static redisReply light_ok = { .type = REDIS_REPLY_STATUS };
+
+static void *
+light_string(const redisReadTask *t, char *s, size_t n)
+{
+	redisReply *r;
+
+	if (t->type != REDIS_REPLY_ERROR || t->parent != NULL)
+		return &light_ok;
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->str = malloc(n + 1)) == NULL) {
+		free(r);
+		return NULL;
+	}
+	r->type = REDIS_REPLY_ERROR;
+	memcpy(r->str, s, n);
+	r->str[n] = '\0';
+	r->len = n;
+	return r;
+}
+
+static void *
+light_array(const redisReadTask *t, int n)
+{
+	(void)t;
+	(void)n;
+	return &light_ok;
+}
+
+static void *
+light_integer(const redisReadTask *t, long long v)
+{
+	(void)t;
+	(void)v;
+	return &light_ok;
+}
+
+static void *
+light_nil(const redisReadTask *t)
+{
+	(void)t;
+	return &light_ok;
+}
+
+static void
+light_free(void *p)
+{
+	redisReply *r = p;
+
+	if (r == &light_ok || r == NULL)
+		return;
+	free(r->str);
+	free(r);
+}
+
+static redisReplyObjectFunctions light_fns = {
+	light_string, light_array, light_integer, light_nil, light_free
+};
+
+void
+redis_free_reply(struct redis *r, redisReply *rep)
+{
+	if (r->light)
+		light_free(rep);
+	else
+		freeReplyObject(rep);
+}
+
 static void
 fail(struct redis *r, const char *what, const char *why)
 {
@@ -215,6 +289,8 @@ attempt(struct redis *r)
 		down(r);
 		return;
 	}
+	if (r->light)
+		r->c->reader->fn = &light_fns;
 	fd = r->c->fd;
 	/* no descriptor of ours reaches a program a stage starts */
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
@@ -319,17 +395,35 @@ redis_up(struct redis *r)
 	return was;
 }
 
+/* A command is on its way: the bound counts from now if none was owed. */
+static void
+sent(struct redis *r)
+{
+	if (r->owed == 0 && !r->auth_owed)
+		r->heard = loop_now();
+	r->owed++;
+}
+
 int
 redis_send(struct redis *r, int argc, const char **argv,
     const size_t *argvlen)
 {
 	if (r->state != REDIS_UP)
 		return -1;
-	if (r->owed == 0 && !r->auth_owed)
-		r->heard = loop_now();
 	if (redisAppendCommandArgv(r->c, argc, argv, argvlen) != REDIS_OK)
 		err(EX_OSERR, "hiredis");
-	r->owed++;
+	sent(r);
+	return 0;
+}
+
+int
+redis_send_raw(struct redis *r, const char *cmd, size_t len)
+{
+	if (r->state != REDIS_UP)
+		return -1;
+	if (redisAppendFormattedCommand(r->c, cmd, len) != REDIS_OK)
+		err(EX_OSERR, "hiredis");
+	sent(r);
 	return 0;
 }
 
@@ -380,7 +474,7 @@ redis_reply(struct redis *r, redisReply **out)
 		    !redis_transient(p))
 			errx(EX_UNAVAILABLE, "%s: AUTH: %s", redis_where(r),
 			    ((redisReply *)p)->str);
-		freeReplyObject(p);
+		redis_free_reply(r, p);
 	}
 }
 

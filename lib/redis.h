@@ -81,6 +81,7 @@ struct redis {
 	int64_t		 backoff;	/* ns to the next pause */
 	int64_t		 slack;		/* ns a command may block (BLOCK) */
 	int		 answered;	/* anything, since it came up */
+	int		 light;		/* answers: errors only (set first) */
 	int		 lost;		/* connections lost so far */
 	char		 err[256];	/* the last failure, for a message */
 };
@@ -130,11 +131,21 @@ int	redis_up(struct redis *);
 int	redis_send(struct redis *, int argc, const char **argv,
 	    const size_t *argvlen);
 
+/* The same, already in the protocol's form (one command of len bytes). */
+int	redis_send_raw(struct redis *, const char *cmd, size_t len);
+
 /*
  * Takes the next answer to a command of the caller's, in order: returns
  * 1 with *r set (free it with freeReplyObject), or 0 when none is in.
  */
 int	redis_reply(struct redis *, redisReply **r);
+
+/*
+ * Frees an answer.  With light set (before redis_start), an answer that
+ * is not an error is a shared object whose type is REDIS_REPLY_STATUS,
+ * with nothing in it: for a caller that only asks "did it go well?".
+ */
+void	redis_free_reply(struct redis *, redisReply *);
 
 /*
  * An answer that says the server cannot serve now (loading its data, a
