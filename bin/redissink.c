@@ -135,8 +135,9 @@ send_pending(struct sink *sk)
 		n += (size_t)sprintf(cmd + n, "$%zu\r\n", len);
 		memcpy(cmd + n, e->buf, len);
 		n += len;
-		memcpy(cmd + n, "\r\n", 2);
-		if (redis_send_raw(&sk->r, cmd, n + 2) == -1)
+		cmd[n++] = '\r';
+		cmd[n++] = '\n';
+		if (redis_send_raw(&sk->r, cmd, n) == -1)
 			return;
 		sk->nsent++;
 	}

@@ -317,8 +317,7 @@ queue_entries(struct src *s)
 			s->again += (uint64_t)s->cur_again;
 			if (s->e.v == NULL) {
 				/* no records in it: a field v is missing */
-				if (s->e.id != NULL)
-					bad(s, &s->e, "", 0, "no field v");
+				bad(s, &s->e, "", 0, "no field v");
 				remember(s, &s->e);
 				if (s->strict)
 					s->failed = 1;
@@ -405,10 +404,8 @@ answer(struct src *s, redisReply *rep)
 			    "a cursor and entries", redis_where(&s->r));
 		if (len == 3 && memcmp(cursor, "0-0", 3) == 0)
 			s->cursor[0] = '\0';	/* the pass is over */
-		else {
-			memcpy(s->cursor, cursor, len);
-			s->cursor[len] = '\0';
-		}
+		else
+			strlcpy(s->cursor, cursor, len + 1);	/* len < 48 */
 		s->cur_again = 1;
 		break;
 	}
@@ -465,7 +462,7 @@ loop(struct src *s)
 	struct pollfd pfd[3];
 	enum { SIG, OUT, RDS };
 	int64_t now, deadline;
-	int stopping, r;
+	int stopping;
 
 	for (;;) {
 		stopping = s->run.stopsig != 0 || s->failed ||
@@ -515,7 +512,7 @@ loop(struct src *s)
 			deadline = s->heard + s->until_idle;
 		if (s->claim_at > now && s->claim_at < deadline)
 			deadline = s->claim_at;
-		if ((r = loop_wait(pfd, 3, deadline)) == -1)
+		if (loop_wait(pfd, 3, deadline) == -1)
 			err(EX_OSERR, "poll");
 		if (pfd[SIG].revents & POLLIN)
 			run_signals(&s->run);
@@ -609,7 +606,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_CLAIM_IDLE:
 			s.claim_idle = prog_duration("--claim-idle", optarg);
-			if (s.claim_idle < 1000 * 1000)
+			if (s.claim_idle < (int64_t)1000 * 1000)
 				prog_usage("--claim-idle: \"%s\" is shorter "
 				    "than 1ms", optarg);
 			break;

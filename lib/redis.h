@@ -138,7 +138,7 @@ int	redis_send_raw(struct redis *, const char *cmd, size_t len);
  * Takes the next answer to a command of the caller's, in order: returns
  * 1 with *r set (free it with freeReplyObject), or 0 when none is in.
  */
-int	redis_reply(struct redis *, redisReply **r);
+int	redis_reply(struct redis *, redisReply **out);
 
 /*
  * Frees an answer.  With light set (before redis_start), an answer that
