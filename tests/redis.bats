@@ -199,6 +199,37 @@ duplicates_over() {
 	assert_line --index 0 0
 }
 
+# first_pending_long: the first entry consumer b holds has waited longer
+# than 700 ms, or has been delivered again
+first_pending_long() {
+	local f
+	mapfile -t f < <(rcli XPENDING s g - + 1 b)
+	((${#f[@]} == 4 && (f[2] > 700 || f[3] > 1)))
+}
+
+@test "redis: a consumer whose output is slower than --claim-idle does not take over its own entries" {
+	local b
+	redis_start
+	WHERE=(--socket "$RSOCK")
+	# one answer of 300 entries, about 117 KiB: more than the pipe holds,
+	# less than the pipe and redissrc's output buffer, so that b reads no
+	# more and its entries wait, most of them written
+	randsrc --seed 16 --count 30000 --rate 0 >"$D/sent"
+	redissink "${WHERE[@]}" --stream s --batch 100 "$D/sent"
+	mkfifo "$D/b.fifo"
+	redissrc "${WHERE[@]}" --stream s --group g --consumer b \
+		--claim-idle 300ms --until-idle 1s >"$D/b.fifo" 2>"$D/b.err" 3>&- &
+	started "$!"
+	b=$LAST
+	exec 5<"$D/b.fifo"
+	wait_while_running "$b" first_pending_long
+	cat <&5 >"$D/b.out"
+	exec 5<&-
+	assert_status_within 30 "$b" 0
+	assert_equal "$(cat "$D/b.err")" ""
+	assert_union_is_sent "$D/b.out"
+}
+
 # paced: 1..200000 at about 200000 a second, 2000 at a time; the second
 # half only once $D/restarted exists
 paced() {
