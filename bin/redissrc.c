@@ -311,9 +311,14 @@ queue_entries(struct src *s)
 			if (s->pending) {
 				memcpy(s->last, s->e.id, s->e.idlen);
 				s->last[s->e.idlen] = '\0';
-				if (in_hand(s, &s->e))
-					continue;
 			}
+			/*
+			 * A claim pass takes over our own entries too when
+			 * they wait longer than --claim-idle in our output
+			 * buffer: written already, they are only acknowledged.
+			 */
+			if (s->cur_again && in_hand(s, &s->e))
+				continue;
 			s->again += (uint64_t)s->cur_again;
 			if (s->e.v == NULL) {
 				/* no records in it: a field v is missing */
