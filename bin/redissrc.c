@@ -120,6 +120,7 @@ struct src {
 	size_t		 capdone;
 	size_t		 acking;	/* of those, sent in XACKs in flight */
 	uint64_t	 again;		/* entries delivered before */
+	uint64_t	 lost;		/* entries deleted before written */
 	int		 failed;	/* --strict met a bad record */
 	int		 rejects_errno;
 };
@@ -286,6 +287,19 @@ bad(struct src *s, const struct xentry *e, const char *line, size_t n,
 }
 
 /*
+ * An entry given to a consumer was deleted from the stream before its
+ * records were written (--maxlen, XTRIM, XDEL): they are lost, and only
+ * its ID is left to say so.
+ */
+static void
+lost(struct src *s, const char *id, size_t n)
+{
+	if (++s->lost <= BADIN_SHOWN)
+		warnx("entry %.*s was deleted from the stream before its "
+		    "records were written: they are lost", (int)n, id);
+}
+
+/*
  * Queues the records of the entries of the answer in hand while there is
  * room; returns 1 once they are all queued.
  */
@@ -319,6 +333,11 @@ queue_entries(struct src *s)
 			 */
 			if (s->cur_again && in_hand(s, &s->e))
 				continue;
+			if (s->e.gone) {
+				lost(s, s->e.id, s->e.idlen);
+				remember(s, &s->e);
+				continue;
+			}
 			s->again += (uint64_t)s->cur_again;
 			if (s->e.v == NULL) {
 				/* no records in it: a field v is missing */
@@ -412,6 +431,13 @@ answer(struct src *s, redisReply *rep)
 		else
 			strlcpy(s->cursor, cursor, len + 1);	/* len < 48 */
 		s->cur_again = 1;
+		/* the server dropped these from the pending list itself */
+		for (n = 0; s->walk.deleted != NULL &&
+		    n < s->walk.deleted->elements; n++)
+			if (s->walk.deleted->element[n]->type ==
+			    REDIS_REPLY_STRING)
+				lost(s, s->walk.deleted->element[n]->str,
+				    s->walk.deleted->element[n]->len);
 		break;
 	}
 	s->cur = rep;
@@ -557,6 +583,9 @@ finish(struct src *s)
 		    "taken over from a consumer that stopped): their records "
 		    "may come twice", (uintmax_t)s->again,
 		    s->again == 1 ? "y was" : "ies were");
+	if (s->lost > BADIN_SHOWN)
+		warnx("%ju entries were deleted before they were written, "
+		    "the first %d shown", (uintmax_t)s->lost, BADIN_SHOWN);
 	if (s->counts.bad > BADIN_SHOWN)
 		warnx("%ju bad records, the first %d shown",
 		    (uintmax_t)s->counts.bad, BADIN_SHOWN);

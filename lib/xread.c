@@ -24,6 +24,7 @@ xwalk_read(struct xwalk *w, const redisReply *r)
 
 	w->list = NULL;
 	w->next = 0;
+	w->deleted = NULL;
 	if (r->type == REDIS_REPLY_NIL)
 		return 0;
 	/* one stream was asked for: [[key, entries]] */
@@ -46,13 +47,18 @@ xwalk_claim(struct xwalk *w, const redisReply *r, const char **cursor,
 {
 	w->list = NULL;
 	w->next = 0;
+	w->deleted = NULL;
 	/* Redis 6.2 answers [cursor, entries], 7 adds the deleted IDs */
 	if (!is_array(r) || r->elements < 2 || r->elements > 3 ||
 	    !is_string(r->element[0]) || !is_array(r->element[1]))
 		return -1;
+	if (r->elements == 3 && !is_array(r->element[2]))
+		return -1;
 	*cursor = r->element[0]->str;
 	*len = r->element[0]->len;
 	w->list = r->element[1];
+	if (r->elements == 3)
+		w->deleted = r->element[2];
 	return 0;
 }
 
@@ -72,8 +78,10 @@ xwalk_next(struct xwalk *w, struct xentry *e)
 	e->id = r->element[0]->str;
 	e->idlen = r->element[0]->len;
 	f = r->element[1];
-	if (!is_array(f))
-		return 1;	/* nil: deleted since it was delivered */
+	if (!is_array(f)) {
+		e->gone = 1;	/* nil: deleted since it was delivered */
+		return 1;
+	}
 	for (k = 0; k + 1 < f->elements; k += 2)
 		if (is_string(f->element[k]) && f->element[k]->len == 1 &&
 		    f->element[k]->str[0] == 'v' &&

@@ -27,11 +27,13 @@ struct xentry {
 	size_t		 idlen;
 	const char	*v;	/* NULL: the entry has no field v, or is gone */
 	size_t		 vlen;
+	int		 gone;	/* deleted from the stream since delivered */
 };
 
 struct xwalk {
 	const redisReply *list;	/* the entries' array; NULL: none */
 	size_t		  next;
+	const redisReply *deleted; /* XAUTOCLAIM's: IDs gone; NULL: none */
 };
 
 /*
@@ -43,7 +45,9 @@ int	xwalk_read(struct xwalk *, const redisReply *);
 /*
  * The entries of XAUTOCLAIM's answer (Redis 7: cursor, entries, deleted
  * IDs), and in *cursor and *len the start of the next call ("0-0" when
- * the pass is over).  Returns 0, or -1 for another shape.
+ * the pass is over).  The IDs of pending entries that were deleted from
+ * the stream (which the server drops from the pending list) are in
+ * w->deleted, an array of strings.  Returns 0, or -1 for another shape.
  */
 int	xwalk_claim(struct xwalk *, const redisReply *, const char **cursor,
 	    size_t *len);
