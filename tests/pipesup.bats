@@ -674,3 +674,9 @@ cat 0 SIGKILL (interrupt)"
 	[[ ${lines[1]} =~ ^pipesup:\ 0\.[0-9]s:\ randsrc\ in\ 0\ out\ [0-9]+\ .*\ procprint\ in ]]
 	[[ $output != *$'\e'* ]]
 }
+
+@test "pipesup: each stage is told its name in SLUICE_STAGE, as its messages show it" {
+	run -0 --separate-stderr pipesup -- sh -c 'echo "$SLUICE_STAGE"' :: \
+		sh -c 'cat; echo "$SLUICE_STAGE"'
+	assert_output $'sh\nsh#2'
+}
