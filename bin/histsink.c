@@ -16,7 +16,7 @@
 
 static const char help[] =
 "usage: histsink [--bins N] [--min A] [--max B] [--ascii] [--strict]\n"
-"                [--rejects file]\n"
+"                [--rejects file] [file ...]\n"
 "Draw a histogram of the values read: one bar a range, with its count.\n"
 "\n"
 "  -b, --bins N        at most N bars (default: one a value, at most 20,\n"
@@ -241,7 +241,7 @@ main(int argc, char *argv[])
 			stage_option(&st, ch, optarg, help);
 		}
 	}
-	prog_no_operands(argc, argv);
+	stage_operands(&st, argc - optind, argv + optind);
 	if (lo > hi)
 		prog_usage("--min %jd is greater than --max %jd",
 		    (intmax_t)hist_unkey(lo), (intmax_t)hist_unkey(hi));

@@ -11,6 +11,7 @@
 
 static const char help[] =
 "usage: latsink [-dj] [-e duration] [--strict] [--rejects file]\n"
+"               [file ...]\n"
 "Read records that are send times (CLOCK_MONOTONIC nanoseconds, as ticksrc\n"
 "writes them) and report the distribution of their latency at the end.\n"
 "\n"
@@ -233,7 +234,7 @@ main(int argc, char *argv[])
 			stage_option(&st, ch, optarg, help);
 		}
 	}
-	prog_no_operands(argc, argv);
+	stage_operands(&st, argc - optind, argv + optind);
 	if (l.every > 0)
 		st.deadline = l.next = loop_now() + l.every;
 	return stage_run(&st);

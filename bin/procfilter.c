@@ -8,7 +8,7 @@
 
 static const char help[] =
 "usage: procfilter [-v] [--min N] [--max N] [--even | --odd | --mod M,R]\n"
-"                  [--every K] [--strict] [--rejects file]\n"
+"                  [--every K] [--strict] [--rejects file] [file ...]\n"
 "Copy the records for which every predicate holds; -v copies the others.\n"
 "\n"
 "      --min N         the value is at least N\n"
@@ -148,7 +148,7 @@ main(int argc, char *argv[])
 			stage_option(&st, ch, optarg, help);
 		}
 	}
-	prog_no_operands(argc, argv);
+	stage_operands(&st, argc - optind, argv + optind);
 	if (f.min > f.max)
 		prog_usage("--min %jd is greater than --max %jd",
 		    (intmax_t)f.min, (intmax_t)f.max);

@@ -11,7 +11,7 @@
 static const char help[] =
 "usage: procmap [--saturate] [--add N] [--sub N] [--mul N] [--div N]\n"
 "               [--mod N] [--neg] [--abs] [--clamp LO,HI] [--strict]\n"
-"               [--rejects file]\n"
+"               [--rejects file] [file ...]\n"
 "Apply the operations, in the order given, to each record.\n"
 "\n"
 "      --add N         add N\n"
@@ -167,7 +167,7 @@ main(int argc, char *argv[])
 		else
 			stage_option(&st, ch, optarg, help);
 	}
-	prog_no_operands(argc, argv);
+	stage_operands(&st, argc - optind, argv + optind);
 	status = stage_run(&st);
 	free(m.ops);
 	return status;

@@ -6,7 +6,7 @@
 #include "stage.h"
 
 static const char help[] =
-"usage: procprint [--strict] [--rejects file]\n"
+"usage: procprint [--strict] [--rejects file] [file ...]\n"
 "Write \"Received data: N\" for each record read.\n"
 "\n"
 STAGE_HELP
@@ -46,6 +46,6 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		stage_option(&st, ch, optarg, help);
 	}
-	prog_no_operands(argc, argv);
+	stage_operands(&st, argc - optind, argv + optind);
 	return stage_run(&st);
 }

@@ -10,7 +10,7 @@
 
 static const char help[] =
 "usage: procwin --count N | --time duration [--emit what] [--full-only]\n"
-"               [--saturate] [--strict] [--rejects file]\n"
+"               [--saturate] [--strict] [--rejects file] [file ...]\n"
 "Write one aggregate of each window of records.\n"
 "\n"
 "  -n, --count N       windows of N records\n"
@@ -129,7 +129,7 @@ main(int argc, char *argv[])
 			stage_option(&st, ch, optarg, help);
 		}
 	}
-	prog_no_operands(argc, argv);
+	stage_operands(&st, argc - optind, argv + optind);
 	if ((w.size == 0) == (w.period == 0))
 		prog_usage("one of --count and --time is needed");
 	if (w.period != 0) {

@@ -11,6 +11,7 @@
 
 static const char help[] =
 "usage: statsink [--json] [--every duration] [--strict] [--rejects file]\n"
+"                [file ...]\n"
 "At end of input, print the count, sum, min, max, mean, standard\n"
 "deviation, elapsed time and rate of the records read.\n"
 "\n"
@@ -138,7 +139,7 @@ main(int argc, char *argv[])
 			stage_option(&st, ch, optarg, help);
 		}
 	}
-	prog_no_operands(argc, argv);
+	stage_operands(&st, argc - optind, argv + optind);
 	ss.start = loop_now();
 	if (ss.every != 0)
 		st.deadline = ss.start + ss.every;

@@ -212,3 +212,38 @@ Try '$1 --help' for more information."
 	done
 	assert_equal "$said" "procprint: the self-pipe for signals: Too many open files"
 }
+
+@test "operands: every reader reads its file operands as cat does, - is stdin" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '1\n2\n' >a
+	printf '3\n4' >b	# no last newline: it goes on in the next file
+	printf '5\n' >c
+	for prog in procprint "procfilter --min 0" "procmap --add 0" \
+		"procwin --count 1 --emit sum" statsink "histsink --bins 2"; do
+		# shellcheck disable=SC2086 # a program and its options
+		run -0 --separate-stderr $prog a - c <<<"9"
+		# statsink's time and rate are the run's own
+		want=$(cat a - c <<<"9" | $prog | grep -v -e ^elapsed -e ^rate)
+		assert_equal "$(grep -v -e ^elapsed -e ^rate <<<"$output")" "$want"
+	done
+	# latsink's figures are the time since each record: only its count
+	run -0 --separate-stderr latsink -j a - c <<<"9"
+	assert_output --regexp '"count": ?4[,}]'
+
+	run -0 --separate-stderr procprint a b c
+	assert_output $'Received data: 1\nReceived data: 2\nReceived data: 3\nReceived data: 45'
+}
+
+@test "operands: a file that cannot be opened is reported and skipped, exit 66 over 65" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '1\n' >a
+	printf '2\nx\n3\n' >b
+	run -66 --separate-stderr procprint a missing b
+	assert_output $'Received data: 1\nReceived data: 2\nReceived data: 3'
+	assert_equal "$stderr" "procprint: missing: No such file or directory
+procprint: b:2: bad record \"x\": not an integer
+procprint: 1 bad record"
+	run -65 --separate-stderr procprint a b
+	run -66 --separate-stderr statsink missing
+	assert_equal "$stderr" "statsink: missing: No such file or directory"
+}
