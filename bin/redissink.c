@@ -221,6 +221,7 @@ finish(struct stage *st)
 {
 	struct sink *sk = st->ctx;
 
+	/* stopped by a signal or --strict, a last part batch may be open */
 	close_entry(st, sk);
 	while (sk->count > 0)
 		stage_io_wait(st);
