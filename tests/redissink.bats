@@ -43,6 +43,11 @@ entry_sizes() {
 		return table.concat(out, "\n")' 1 "$1"
 }
 
+# counter_is PAGE NAME N: the counter NAME (in, out, bad) in PAGE is N
+counter_is() {
+	(($(counter "$1" "$2") == $3))
+}
+
 # sink_bg ARG...: redissink ARG... in the background, reading in.fifo,
 # with its counters in the page "page"; its pid in $pid
 sink_bg() {
@@ -209,7 +214,7 @@ redissink: 1 bad record'
 	cat want >&4
 	exec 4>&-
 	# it has read everything and waits for the server
-	wait_while_running "$pid" test "$(counter page in)" -eq 1000
+	wait_while_running "$pid" counter_is page in 1000
 	assert_equal "$(counter page out)" 0
 	redis_start
 	assert_status_within 10 "$pid" 0
