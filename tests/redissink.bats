@@ -48,6 +48,15 @@ counter_is() {
 	(($(counter "$1" "$2") == $3))
 }
 
+# rchar PID: the bytes PID has read so far; rchar_at_least PID N
+rchar() {
+	awk '/^rchar:/ { print $2 }' "/proc/$1/io"
+}
+
+rchar_at_least() {
+	(($(rchar "$1") >= $2))
+}
+
 # sink_bg ARG...: redissink ARG... in the background, reading in.fifo,
 # with its counters in the page "page"; its pid in $pid
 sink_bg() {
@@ -194,14 +203,15 @@ redissink: 1 bad record'
 @test "redissink: no server: exits 69 once --timeout has passed, naming the server" {
 	local t0 ms
 	t0=$(date +%s%N)
-	# (timeout: a fault that never gives up fails here, not in bats)
-	run -69 --separate-stderr timeout 10 redissink --stream s \
+	# (timeout: a fault that never gives up fails here, not in bats; KILL,
+	# for a SIGTERM would wait for the answers that never come)
+	run -69 --separate-stderr timeout -s KILL 10 redissink --stream s \
 		--socket "$BATS_TEST_TMPDIR/none.sock" --timeout 300ms < <(seq 3)
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	assert_equal "$stderr" "redissink: cannot reach $BATS_TEST_TMPDIR/none.sock: connect: No such file or directory"
 	((ms >= 300 && ms < 3000)) || fail "gave up after $ms ms"
 	port=$(free_port)
-	run -69 --separate-stderr timeout 10 redissink --stream s \
+	run -69 --separate-stderr timeout -s KILL 10 redissink --stream s \
 		--server "127.0.0.1:$port" --timeout 200ms < <(seq 3)
 	assert_equal "$stderr" "redissink: cannot reach 127.0.0.1:$port: connect: Connection refused"
 }
@@ -226,7 +236,7 @@ redissink: 1 bad record'
 @test "redissink: a server that hangs for longer than --timeout: exits 69" {
 	redis_start
 	kill -STOP "$(<"$RDIR/redis.pid")"
-	run -69 --separate-stderr timeout 10 redissink --stream s --socket "$RSOCK" \
+	run -69 --separate-stderr timeout -s KILL 10 redissink --stream s --socket "$RSOCK" \
 		--timeout 300ms < <(seq 3)
 	assert_equal "$stderr" "redissink: cannot reach $RSOCK: no answer: the server is silent"
 }
@@ -384,8 +394,11 @@ term_delivers() {
 	pid=$!
 	printf '1\n' >&"$hold"
 	wait_while_running "$pid" xlen_at_least s 1
-	# more than half of what the pipe may keep unanswered (held_keep_max)
+	# more than half of what the pipe may keep unanswered (held_keep_max),
+	# read before the next record comes
+	n=$(rchar "$pid")
 	head -c 30000 /dev/zero | tr '\0' '\n' >&"$hold"
+	wait_while_running "$pid" rchar_at_least "$pid" $((n + 30000))
 	printf '2\n' >&"$hold"
 	exec {hold}>&-
 	assert_status_within 10 "$pid" 0
