@@ -416,6 +416,19 @@ answer(struct src *s, redisReply *rep)
 	s->splitting = 0;
 }
 
+/*
+ * Can the next answer be taken now?  That of a read waits until the
+ * entries in hand are written; any other (an XACK's) is taken at once:
+ * left unread behind a stalled reader, it would count as the server's
+ * silence, and --timeout would end us with 69.
+ */
+static int
+can_take(const struct src *s)
+{
+	return s->cur == NULL || (s->nasks > 0 &&
+	    s->asks[0].what != ASK_READ && s->asks[0].what != ASK_CLAIM);
+}
+
 /* What the connection brought; sends again after a loss. */
 static void
 converse(struct src *s, short revents)
@@ -435,7 +448,7 @@ converse(struct src *s, short revents)
 		s->pending = 1;
 		strlcpy(s->last, "0", sizeof(s->last));
 	}
-	while (s->cur == NULL && redis_reply(&s->r, &rep)) {
+	while (can_take(s) && redis_reply(&s->r, &rep)) {
 		if (redis_transient(rep)) {
 			redis_drop(&s->r, rep->str);
 			freeReplyObject(rep);
