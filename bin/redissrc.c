@@ -357,6 +357,17 @@ queue_entries(struct src *s)
 			break;
 		}
 	}
+	if (s->failed && s->cur != NULL) {
+		/*
+		 * --strict stopped: the entries after the bad one are not
+		 * written, so not acknowledged; they stay pending, for the
+		 * next consumer.  The answer goes, or the XACKs' answers
+		 * would wait behind it for ever.
+		 */
+		freeReplyObject(s->cur);
+		s->cur = NULL;
+		s->splitting = 0;
+	}
 	return s->cur == NULL;
 }
 
