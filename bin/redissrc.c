@@ -458,6 +458,8 @@ converse(struct src *s, short revents)
 		 */
 		s->pending = 1;
 		strlcpy(s->last, "0", sizeof(s->last));
+		/* the time without a server is no idleness (--until-idle) */
+		s->heard = loop_now();
 	}
 	while (can_take(s) && redis_reply(&s->r, &rep)) {
 		if (redis_transient(rep)) {
@@ -471,6 +473,8 @@ converse(struct src *s, short revents)
 		s->nasks = 0;
 		s->reading = 0;
 		s->acking = 0;
+		/* a read's answer may be lost: ours pending, until read */
+		s->pending = 1;
 	}
 }
 
@@ -660,6 +664,8 @@ main(int argc, char *argv[])
 		err(EX_IOERR, "%s", s.rejects);
 
 	run_setup(&s.run, &s.out, OUT_CAP, 0);
+	/* what is pending for us is not known until the server is reached */
+	s.pending = 1;
 	s.heard = loop_now();
 	redis_start(&s.r);
 	loop(&s);
