@@ -65,6 +65,13 @@ enum {
 #define COUNT		"1000"		/* entries a read asks for */
 #define BLOCK_MS	100		/* the longest a read waits */
 #define ACKS_MAX	1000		/* IDs in one XACK */
+/*
+ * Entries in hand, queued or written but not yet acknowledged: the
+ * bound on their IDs' memory.  Short records fill the output buffer
+ * with tens of thousands of entries, megabytes of IDs, while the reader
+ * is stalled; four XACKs' worth keeps the speed.
+ */
+#define DONE_MAX	(4 * ACKS_MAX)
 #define CLAIM_EVERY_MIN	((int64_t)100 * 1000 * 1000)	/* ns */
 #define NAME_MAX_LEN	256
 
@@ -298,6 +305,8 @@ queue_entries(struct src *s)
 
 	while (s->cur != NULL && !s->failed) {
 		if (!s->splitting) {
+			if (s->ndone == DONE_MAX)
+				return 0;	/* wait for XACKs' answers */
 			if ((r = xwalk_next(&s->walk, &s->e)) == 0) {
 				freeReplyObject(s->cur);
 				s->cur = NULL;
