@@ -127,6 +127,7 @@ struct src {
 	size_t		 capdone;
 	size_t		 acking;	/* of those, sent in XACKs in flight */
 	uint64_t	 again;		/* entries delivered before */
+	uint64_t	 gone;		/* of ours, deleted from the stream */
 	int		 failed;	/* --strict met a bad record */
 	int		 rejects_errno;
 };
@@ -322,6 +323,12 @@ queue_entries(struct src *s)
 				s->last[s->e.idlen] = '\0';
 				if (in_hand(s, &s->e))
 					continue;
+			}
+			if (s->e.gone) {
+				/* no records to write: acknowledged, counted */
+				s->gone++;
+				remember(s, &s->e);
+				continue;
 			}
 			s->again += (uint64_t)s->cur_again;
 			if (s->e.v == NULL) {
@@ -586,6 +593,13 @@ finish(struct src *s)
 		    "taken over from a consumer that stopped): their records "
 		    "may come twice", (uintmax_t)s->again,
 		    s->again == 1 ? "y was" : "ies were");
+	if (s->gone > 0)
+		warnx("%ju pending entr%s deleted from the stream (XDEL, or "
+		    "trimming) before %s read again: %s records are lost if "
+		    "they were not written before", (uintmax_t)s->gone,
+		    s->gone == 1 ? "y was" : "ies were",
+		    s->gone == 1 ? "it was" : "they were",
+		    s->gone == 1 ? "its" : "their");
 	if (s->counts.bad > BADIN_SHOWN)
 		warnx("%ju bad records, the first %d shown",
 		    (uintmax_t)s->counts.bad, BADIN_SHOWN);

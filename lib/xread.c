@@ -72,8 +72,11 @@ xwalk_next(struct xwalk *w, struct xentry *e)
 	e->id = r->element[0]->str;
 	e->idlen = r->element[0]->len;
 	f = r->element[1];
-	if (!is_array(f))
-		return 1;	/* nil: deleted since it was delivered */
+	if (!is_array(f)) {
+		/* nil: deleted since it was delivered */
+		e->gone = f != NULL && f->type == REDIS_REPLY_NIL;
+		return 1;
+	}
 	for (k = 0; k + 1 < f->elements; k += 2)
 		if (is_string(f->element[k]) && f->element[k]->len == 1 &&
 		    f->element[k]->str[0] == 'v' &&

@@ -27,6 +27,7 @@ struct xentry {
 	size_t		 idlen;
 	const char	*v;	/* NULL: the entry has no field v, or is gone */
 	size_t		 vlen;
+	int		 gone;	/* deleted since it was delivered */
 };
 
 struct xwalk {
@@ -52,7 +53,7 @@ int	xwalk_claim(struct xwalk *, const redisReply *, const char **cursor,
  * The next entry: returns 1, 0 when there is none left, or -1 when the
  * entry does not have the shape of one (no ID); the walk goes on after
  * it either way.  An entry that was deleted after it was delivered has
- * fields nil: v is NULL.
+ * fields nil: gone is set, v is NULL.
  */
 int	xwalk_next(struct xwalk *, struct xentry *);
 
