@@ -63,6 +63,7 @@ enum {
 #define OUT_CAP		((size_t)128 * 1024)
 #define SPLIT_CAP	((size_t)64 * 1024)
 #define COUNT		"1000"		/* entries a read asks for */
+#define COUNT_N		1000		/* the same, as a number */
 #define BLOCK_MS	100		/* the longest a read waits */
 #define ACKS_MAX	1000		/* IDs in one XACK */
 /*
@@ -116,6 +117,9 @@ struct src {
 	/* the answer being written: its entries, and the one being split */
 	redisReply	*cur;
 	int		 cur_again;	/* its entries were delivered before */
+	int		 cur_own;	/* it is a read of our own pending */
+	int		 cur_marked;	/* known: which of its entries are in hand */
+	unsigned char	 known[COUNT_N];
 	struct xwalk	 walk;
 	struct xentry	 e;
 	int		 splitting;
@@ -318,12 +322,12 @@ queue_entries(struct src *s)
 				    "not an ID and fields", redis_where(&s->r),
 				    s->r.stream);
 			s->heard = loop_now();
-			if (s->pending) {
+			if (s->cur_own) {
 				memcpy(s->last, s->e.id, s->e.idlen);
 				s->last[s->e.idlen] = '\0';
-				if (in_hand(s, &s->e))
-					continue;
 			}
+			if (s->cur_marked && s->known[s->walk.next - 1])
+				continue;	/* written: only to acknowledge */
 			if (s->e.gone) {
 				/* no records to write: acknowledged, counted */
 				s->gone++;
@@ -387,6 +391,30 @@ queue_entries(struct src *s)
 	return s->cur == NULL;
 }
 
+/*
+ * Which entries of the answer that came are in hand already (written, or
+ * queued, and not acknowledged), as they are now: a read of our own
+ * pending brings them again after a lost connection, and a claim pass
+ * takes our own entries too once they are idle for --claim-idle behind a
+ * stalled reader.  Decided now, for an XACK answered while the answer is
+ * being written takes an entry out of done, and would make it new.
+ */
+static void
+mark_in_hand(struct src *s)
+{
+	struct xwalk w = s->walk;
+	struct xentry e;
+	size_t k;
+	int r;
+
+	if (w.list != NULL && w.list->elements > COUNT_N)
+		errx(EX_UNAVAILABLE, "%s: %zu entries came, %d were asked for",
+		    redis_where(&s->r), w.list->elements, COUNT_N);
+	for (k = 0; (r = xwalk_next(&w, &e)) != 0; k++)
+		s->known[k] = r == 1 && in_hand(s, &e);
+	s->cur_marked = 1;
+}
+
 /* An answer came: to which command, and what it says. */
 static void
 answer(struct src *s, redisReply *rep)
@@ -419,10 +447,13 @@ answer(struct src *s, redisReply *rep)
 		if (xwalk_read(&s->walk, rep) == -1)
 			errx(EX_UNAVAILABLE, "%s: XREADGROUP's answer is not "
 			    "one stream's entries", redis_where(&s->r));
-		s->cur_again = s->pending;
+		s->cur_again = s->cur_own = s->pending;
+		s->cur_marked = 0;
 		if (s->pending && (s->walk.list == NULL ||
 		    s->walk.list->elements == 0))
 			s->pending = 0;
+		if (s->cur_own)
+			mark_in_hand(s);
 		break;
 	case ASK_CLAIM:
 		s->reading = 0;
@@ -437,6 +468,8 @@ answer(struct src *s, redisReply *rep)
 			s->cursor[len] = '\0';
 		}
 		s->cur_again = 1;
+		s->cur_own = 0;
+		mark_in_hand(s);
 		break;
 	}
 	s->cur = rep;
