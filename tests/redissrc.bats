@@ -306,11 +306,12 @@ entry_id() {
 	exec 4<fifo
 	wait_while_running "$pid" steady page
 	local r1 r2 got p
-	r1=$(rss_kib "$pid")
 	# the reader takes a little: what goes out is acknowledged while the
 	# rest waits; then it stalls for longer than --timeout, which the
 	# XACKs' answers must not look like the server's silence to
 	dd bs=4096 count=5 status=none <&4 >out
+	wait_while_running "$pid" steady page
+	r1=$(rss_kib "$pid")
 	sleep 1.2
 	assert running "$pid"
 	r2=$(rss_kib "$pid")
