@@ -63,8 +63,16 @@ enum {
 #define OUT_CAP		((size_t)128 * 1024)
 #define SPLIT_CAP	((size_t)64 * 1024)
 #define COUNT		"1000"		/* entries a read asks for */
+#define COUNT_N		1000		/* the same, as a number */
 #define BLOCK_MS	100		/* the longest a read waits */
 #define ACKS_MAX	1000		/* IDs in one XACK */
+/*
+ * Entries in hand, queued or written but not yet acknowledged: the
+ * bound on their IDs' memory.  Short records fill the output buffer
+ * with tens of thousands of entries, megabytes of IDs, while the reader
+ * is stalled; four XACKs' worth keeps the speed.
+ */
+#define DONE_MAX	(4 * ACKS_MAX)
 #define CLAIM_EVERY_MIN	((int64_t)100 * 1000 * 1000)	/* ns */
 #define NAME_MAX_LEN	256
 
@@ -109,6 +117,9 @@ struct src {
 	/* the answer being written: its entries, and the one being split */
 	redisReply	*cur;
 	int		 cur_again;	/* its entries were delivered before */
+	int		 cur_own;	/* it is a read of our own pending */
+	int		 cur_marked;	/* known: which of its entries are in hand */
+	unsigned char	 known[COUNT_N];
 	struct xwalk	 walk;
 	struct xentry	 e;
 	int		 splitting;
@@ -120,7 +131,7 @@ struct src {
 	size_t		 capdone;
 	size_t		 acking;	/* of those, sent in XACKs in flight */
 	uint64_t	 again;		/* entries delivered before */
-	uint64_t	 lost;		/* entries deleted before written */
+	uint64_t	 gone;		/* of ours, deleted from the stream */
 	int		 failed;	/* --strict met a bad record */
 	int		 rejects_errno;
 };
@@ -287,19 +298,6 @@ bad(struct src *s, const struct xentry *e, const char *line, size_t n,
 }
 
 /*
- * An entry given to a consumer was deleted from the stream before its
- * records were written (--maxlen, XTRIM, XDEL): they are lost, and only
- * its ID is left to say so.
- */
-static void
-lost(struct src *s, const char *id, size_t n)
-{
-	if (++s->lost <= BADIN_SHOWN)
-		warnx("entry %.*s was deleted from the stream before its "
-		    "records were written: they are lost", (int)n, id);
-}
-
-/*
  * Queues the records of the entries of the answer in hand while there is
  * room; returns 1 once they are all queued.
  */
@@ -312,8 +310,10 @@ queue_entries(struct src *s)
 
 	while (s->cur != NULL && !s->failed) {
 		if (!s->splitting) {
+			if (s->ndone == DONE_MAX)
+				return 0;	/* wait for XACKs' answers */
 			if ((r = xwalk_next(&s->walk, &s->e)) == 0) {
-				redis_free_reply(&s->r, s->cur);
+				freeReplyObject(s->cur);
 				s->cur = NULL;
 				break;
 			}
@@ -322,19 +322,15 @@ queue_entries(struct src *s)
 				    "not an ID and fields", redis_where(&s->r),
 				    s->r.stream);
 			s->heard = loop_now();
-			if (s->pending) {
+			if (s->cur_own) {
 				memcpy(s->last, s->e.id, s->e.idlen);
 				s->last[s->e.idlen] = '\0';
 			}
-			/*
-			 * A claim pass takes over our own entries too when
-			 * they wait longer than --claim-idle in our output
-			 * buffer: written already, they are only acknowledged.
-			 */
-			if (s->cur_again && in_hand(s, &s->e))
-				continue;
+			if (s->cur_marked && s->known[s->walk.next - 1])
+				continue;	/* written: only to acknowledge */
 			if (s->e.gone) {
-				lost(s, s->e.id, s->e.idlen);
+				/* no records to write: acknowledged, counted */
+				s->gone++;
 				remember(s, &s->e);
 				continue;
 			}
@@ -380,7 +376,42 @@ queue_entries(struct src *s)
 			break;
 		}
 	}
+	if (s->failed && s->cur != NULL) {
+		/*
+		 * --strict stopped: the entries after the bad one are not
+		 * written, so not acknowledged; they stay pending, for the
+		 * next consumer.  The answer goes, or the XACKs' answers
+		 * would wait behind it for ever.
+		 */
+		freeReplyObject(s->cur);
+		s->cur = NULL;
+		s->splitting = 0;
+	}
 	return s->cur == NULL;
+}
+
+/*
+ * Which entries of the answer that came are in hand already (written, or
+ * queued, and not acknowledged), as they are now: a read of our own
+ * pending brings them again after a lost connection, and a claim pass
+ * takes our own entries too once they are idle for --claim-idle behind a
+ * stalled reader.  Decided now, for an XACK answered while the answer is
+ * being written takes an entry out of done, and would make it new.
+ */
+static void
+mark_in_hand(struct src *s)
+{
+	struct xwalk w = s->walk;
+	struct xentry e;
+	size_t k;
+	int r;
+
+	if (w.list != NULL && w.list->elements > COUNT_N)
+		errx(EX_UNAVAILABLE, "%s: %zu entries came, %d were asked for",
+		    redis_where(&s->r), w.list->elements, COUNT_N);
+	for (k = 0; (r = xwalk_next(&w, &e)) != 0; k++)
+		s->known[k] = r == 1 && in_hand(s, &e);
+	s->cur_marked = 1;
 }
 
 /* An answer came: to which command, and what it says. */
@@ -404,21 +435,24 @@ answer(struct src *s, redisReply *rep)
 		    rep->str);
 	switch (what) {
 	case ASK_GROUP:
-		redis_free_reply(&s->r, rep);
+		freeReplyObject(rep);
 		return;
 	case ASK_ACK:
 		acked(s, n);
-		redis_free_reply(&s->r, rep);
+		freeReplyObject(rep);
 		return;
 	case ASK_READ:
 		s->reading = 0;
 		if (xwalk_read(&s->walk, rep) == -1)
 			errx(EX_UNAVAILABLE, "%s: XREADGROUP's answer is not "
 			    "one stream's entries", redis_where(&s->r));
-		s->cur_again = s->pending;
+		s->cur_again = s->cur_own = s->pending;
+		s->cur_marked = 0;
 		if (s->pending && (s->walk.list == NULL ||
 		    s->walk.list->elements == 0))
 			s->pending = 0;
+		if (s->cur_own)
+			mark_in_hand(s);
 		break;
 	case ASK_CLAIM:
 		s->reading = 0;
@@ -430,18 +464,28 @@ answer(struct src *s, redisReply *rep)
 			s->cursor[0] = '\0';	/* the pass is over */
 		else
 			strlcpy(s->cursor, cursor, len + 1);	/* len < 48 */
-		s->cur_again = 1;
 		/* the server dropped these from the pending list itself */
-		for (n = 0; s->walk.deleted != NULL &&
-		    n < s->walk.deleted->elements; n++)
-			if (s->walk.deleted->element[n]->type ==
-			    REDIS_REPLY_STRING)
-				lost(s, s->walk.deleted->element[n]->str,
-				    s->walk.deleted->element[n]->len);
+		s->gone += s->walk.deleted;
+		s->cur_again = 1;
+		s->cur_own = 0;
+		mark_in_hand(s);
 		break;
 	}
 	s->cur = rep;
 	s->splitting = 0;
+}
+
+/*
+ * Can the next answer be taken now?  That of a read waits until the
+ * entries in hand are written; any other (an XACK's) is taken at once:
+ * left unread behind a stalled reader, it would count as the server's
+ * silence, and --timeout would end us with 69.
+ */
+static int
+can_take(const struct src *s)
+{
+	return s->cur == NULL || (s->nasks > 0 &&
+	    s->asks[0].what != ASK_READ && s->asks[0].what != ASK_CLAIM);
 }
 
 /* What the connection brought; sends again after a loss. */
@@ -462,11 +506,13 @@ converse(struct src *s, short revents)
 		 */
 		s->pending = 1;
 		strlcpy(s->last, "0", sizeof(s->last));
+		/* the time without a server is no idleness (--until-idle) */
+		s->heard = loop_now();
 	}
-	while (s->cur == NULL && redis_reply(&s->r, &rep)) {
+	while (can_take(s) && redis_reply(&s->r, &rep)) {
 		if (redis_transient(rep)) {
 			redis_drop(&s->r, rep->str);
-			redis_free_reply(&s->r, rep);
+			freeReplyObject(rep);
 			break;
 		}
 		answer(s, rep);
@@ -475,6 +521,8 @@ converse(struct src *s, short revents)
 		s->nasks = 0;
 		s->reading = 0;
 		s->acking = 0;
+		/* a read's answer may be lost: ours pending, until read */
+		s->pending = 1;
 	}
 }
 
@@ -503,15 +551,9 @@ loop(struct src *s)
 		if (s->r.state == REDIS_UP) {
 			send_acks(s);
 			now = loop_now();
-			/*
-			 * New entries are asked for while the last answer is
-			 * written, so that the server works meanwhile; the
-			 * pending ones go on from the last one written.
-			 */
-			if (!stopping && !s->reading &&
-			    (s->cur == NULL || !s->pending)) {
-				if (s->cur == NULL && !s->pending &&
-				    s->cursor[0] == '\0' && now >= s->claim_at) {
+			if (!stopping && !s->reading && s->cur == NULL) {
+				if (!s->pending && s->cursor[0] == '\0' &&
+				    now >= s->claim_at) {
 					strlcpy(s->cursor, "0-0",
 					    sizeof(s->cursor));
 					s->claim_at = now + (s->claim_idle / 2 >
@@ -583,9 +625,13 @@ finish(struct src *s)
 		    "taken over from a consumer that stopped): their records "
 		    "may come twice", (uintmax_t)s->again,
 		    s->again == 1 ? "y was" : "ies were");
-	if (s->lost > BADIN_SHOWN)
-		warnx("%ju entries were deleted before they were written, "
-		    "the first %d shown", (uintmax_t)s->lost, BADIN_SHOWN);
+	if (s->gone > 0)
+		warnx("%ju pending entr%s deleted from the stream (XDEL, or "
+		    "trimming) before %s read again or taken over: %s records "
+		    "are lost if they were not written before", (uintmax_t)s->gone,
+		    s->gone == 1 ? "y was" : "ies were",
+		    s->gone == 1 ? "it was" : "they were",
+		    s->gone == 1 ? "its" : "their");
 	if (s->counts.bad > BADIN_SHOWN)
 		warnx("%ju bad records, the first %d shown",
 		    (uintmax_t)s->counts.bad, BADIN_SHOWN);
@@ -595,7 +641,7 @@ finish(struct src *s)
 	xsplit_free(&s->split);
 	free(s->done);
 	if (s->cur != NULL)
-		redis_free_reply(&s->r, s->cur);
+		freeReplyObject(s->cur);
 	redis_free(&s->r);
 	run_end(&s->run);
 	return s->counts.bad > 0 ? EX_DATAERR : 0;
@@ -673,6 +719,8 @@ main(int argc, char *argv[])
 		err(EX_IOERR, "%s", s.rejects);
 
 	run_setup(&s.run, &s.out, OUT_CAP, 0);
+	/* what is pending for us is not known until the server is reached */
+	s.pending = 1;
 	s.heard = loop_now();
 	redis_start(&s.r);
 	loop(&s);

@@ -24,7 +24,7 @@ xwalk_read(struct xwalk *w, const redisReply *r)
 
 	w->list = NULL;
 	w->next = 0;
-	w->deleted = NULL;
+	w->deleted = 0;
 	if (r->type == REDIS_REPLY_NIL)
 		return 0;
 	/* one stream was asked for: [[key, entries]] */
@@ -47,18 +47,17 @@ xwalk_claim(struct xwalk *w, const redisReply *r, const char **cursor,
 {
 	w->list = NULL;
 	w->next = 0;
-	w->deleted = NULL;
+	w->deleted = 0;
 	/* Redis 6.2 answers [cursor, entries], 7 adds the deleted IDs */
 	if (!is_array(r) || r->elements < 2 || r->elements > 3 ||
-	    !is_string(r->element[0]) || !is_array(r->element[1]))
-		return -1;
-	if (r->elements == 3 && !is_array(r->element[2]))
+	    !is_string(r->element[0]) || !is_array(r->element[1]) ||
+	    (r->elements == 3 && !is_array(r->element[2])))
 		return -1;
 	*cursor = r->element[0]->str;
 	*len = r->element[0]->len;
 	w->list = r->element[1];
 	if (r->elements == 3)
-		w->deleted = r->element[2];
+		w->deleted = r->element[2]->elements;
 	return 0;
 }
 
@@ -79,7 +78,8 @@ xwalk_next(struct xwalk *w, struct xentry *e)
 	e->idlen = r->element[0]->len;
 	f = r->element[1];
 	if (!is_array(f)) {
-		e->gone = 1;	/* nil: deleted since it was delivered */
+		/* nil: deleted since it was delivered */
+		e->gone = f != NULL && f->type == REDIS_REPLY_NIL;
 		return 1;
 	}
 	for (k = 0; k + 1 < f->elements; k += 2)

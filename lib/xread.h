@@ -27,13 +27,13 @@ struct xentry {
 	size_t		 idlen;
 	const char	*v;	/* NULL: the entry has no field v, or is gone */
 	size_t		 vlen;
-	int		 gone;	/* deleted from the stream since delivered */
+	int		 gone;	/* deleted since it was delivered */
 };
 
 struct xwalk {
 	const redisReply *list;	/* the entries' array; NULL: none */
 	size_t		  next;
-	const redisReply *deleted; /* XAUTOCLAIM's: IDs gone; NULL: none */
+	size_t		  deleted; /* XAUTOCLAIM: pending IDs gone, dropped */
 };
 
 /*
@@ -45,9 +45,9 @@ int	xwalk_read(struct xwalk *, const redisReply *);
 /*
  * The entries of XAUTOCLAIM's answer (Redis 7: cursor, entries, deleted
  * IDs), and in *cursor and *len the start of the next call ("0-0" when
- * the pass is over).  The IDs of pending entries that were deleted from
- * the stream (which the server drops from the pending list) are in
- * w->deleted, an array of strings.  Returns 0, or -1 for another shape.
+ * the pass is over).  How many pending entries it found deleted from
+ * the stream (and dropped from the pending list itself) is in
+ * w->deleted.  Returns 0, or -1 for another shape.
  */
 int	xwalk_claim(struct xwalk *, const redisReply *, const char **cursor,
 	    size_t *len);
@@ -56,7 +56,7 @@ int	xwalk_claim(struct xwalk *, const redisReply *, const char **cursor,
  * The next entry: returns 1, 0 when there is none left, or -1 when the
  * entry does not have the shape of one (no ID); the walk goes on after
  * it either way.  An entry that was deleted after it was delivered has
- * fields nil: v is NULL.
+ * fields nil: gone is set, v is NULL.
  */
 int	xwalk_next(struct xwalk *, struct xentry *);
 
