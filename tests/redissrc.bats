@@ -384,7 +384,7 @@ y"
 	run -0 --separate-stderr src --consumer c1 --until-idle 300ms
 	assert_equal "$output" "$(seeded 5 | sed 2d)"
 	assert_equal "$stderr" "redissrc: 2 entries were delivered again (pending after a failure, or taken over from a consumer that stopped): their records may come twice
-redissrc: 1 pending entry was deleted from the stream (XDEL, or trimming) before it was read again: its records are lost if they were not written before"
+redissrc: 1 pending entry was deleted from the stream (XDEL, or trimming) before it was read again or taken over: its records are lost if they were not written before"
 	assert_equal "$(pending_n)" 0
 }
 
@@ -475,4 +475,18 @@ Try 'redissrc --help' for more information."
 	run -64 --separate-stderr redissrc --stream s --group g --socket x --server y:1
 	assert_equal "${stderr_lines[0]}" "redissrc: --server and --socket: choose one"
 	assert_output ""
+}
+
+@test "redissrc: a dead consumer's entry deleted while pending is counted when a claim finds it gone" {
+	redis_start
+	fill 5
+	give dead 3
+	rcli XDEL s "$(entry_id 2)" >/dev/null
+	# idle since given: a claim pass of 100ms finds them, XAUTOCLAIM
+	# reports the deleted one and drops it from the pending list
+	run -0 --separate-stderr src --consumer c2 --claim-idle 100ms \
+		--until-idle 600ms
+	assert_equal "$(sort -n <<<"$output")" "$(seeded 5 | sed 2d | sort -n)"
+	[[ $stderr == *'redissrc: 1 pending entry was deleted from the stream'* ]]
+	assert_equal "$(pending_n)" 0
 }
