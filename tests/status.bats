@@ -138,7 +138,8 @@ status.json"
 	mkdir "$BATS_TEST_TMPDIR/d"
 	bg -q --stats=20ms --status "$BATS_TEST_TMPDIR/d/s.json" randsrc --rate 100 :: procprint
 	wait_for status_running "$BATS_TEST_TMPDIR/d/s.json"
-	rm -rf "$BATS_TEST_TMPDIR/d"
+	# pipesup may make its next file in d while rm empties it: again
+	wait_for rm -rf "$BATS_TEST_TMPDIR/d"
 	wait_for grep -q 'No such file' "$ERR"
 	# ten intervals more
 	sleep 0.2
