@@ -72,7 +72,7 @@ enum {
  * with tens of thousands of entries, megabytes of IDs, while the reader
  * is stalled; four XACKs' worth keeps the speed.
  */
-#define DONE_MAX	(4 * ACKS_MAX)
+#define DONE_MAX	((size_t)4 * ACKS_MAX)
 #define CLAIM_EVERY_MIN	((int64_t)100 * 1000 * 1000)	/* ns */
 #define NAME_MAX_LEN	256
 
