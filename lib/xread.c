@@ -131,8 +131,13 @@ xsplit_next(struct xsplit *x, struct reader_line *l)
 	for (;;) {
 		if ((ev = reader_next(&x->rd, &x->in, l)) != READER_MORE)
 			return ev;
+		/*
+		 * The field is done.  With a dead-letter file, --strict has
+		 * the reader hand out the rest of an overlong bad line before
+		 * it stops; where that line ends the field, the stop is here.
+		 */
 		if (x->in.eof)
-			return READER_MORE;
+			return x->rd.failed ? READER_STOP : READER_MORE;
 		dst = rbuf_space(&x->in);
 		n = x->in.cap - x->in.end;
 		if (n > x->len - x->off)

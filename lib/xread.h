@@ -78,7 +78,8 @@ void	xsplit_start(struct xsplit *, const char *v, size_t n);
 
 /*
  * The next event of the field, as reader_next() gives them; READER_MORE
- * means the field is done.  l points into the rbuf until the next call.
+ * means the field is done, READER_STOP that --strict stopped in it (at
+ * its end too, when a bad line ended it).  l points into the rbuf until the next call.
  */
 enum reader_ev	xsplit_next(struct xsplit *, struct reader_line *l);
 

@@ -376,6 +376,22 @@ y"
 4"
 }
 
+# found by fuzz_xread: with --rejects, an overlong bad line that ended its
+# entry's field (no newline after it) did not stop --strict: what followed
+# was written and acknowledged
+@test "redissrc: --strict --rejects stops at an overlong bad line that ends its entry" {
+	redis_start
+	local x
+	x=$(head -c 5000 /dev/zero | tr '\0' y)
+	rcli XADD s '*' v 1 >/dev/null
+	rcli XADD s '*' v "$x" >/dev/null
+	rcli XADD s '*' v 3 >/dev/null
+	run -65 --separate-stderr timeout -k 1 5 redissrc --socket "$RSOCK" --stream s --group g --strict --rejects rej --until-idle 300ms --timeout 2s
+	assert_output 1
+	assert_equal "$(cat rej)" "$x"
+	assert_equal "$(pending_n)" 1
+}
+
 @test "redissrc: an entry deleted while pending is acknowledged and counted, not a bad record" {
 	redis_start
 	fill 5
