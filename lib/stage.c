@@ -36,6 +36,7 @@ stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
 	st->ctx = ctx;
 	st->deadline = LOOP_NEVER;
 	st->rejects_fd = -1;
+	st->nio = 1;
 	reader_init(&st->rd, 0, 0);
 }
 
@@ -212,36 +213,42 @@ stage_keep_max(const struct stage *st)
 	return st->holding ? held_keep_max(&st->held) : SIZE_MAX;
 }
 
-/* Asks the program's io_poll(), if any; returns the earlier deadline. */
+/*
+ * Asks the program's io_poll(), if any, to fill the nio slots at p;
+ * returns the earlier deadline.
+ */
 static int64_t
 io_poll(struct stage *st, struct pollfd *p, int64_t deadline)
 {
 	int64_t at;
+	size_t k;
 
-	p->fd = -1;
-	p->events = 0;
-	p->revents = 0;
+	for (k = 0; k < st->nio; k++) {
+		p[k].fd = -1;
+		p[k].events = 0;
+		p[k].revents = 0;
+	}
 	if (st->ops->io_poll == NULL)
 		return deadline;
-	at = st->ops->io_poll(st, p);
+	at = st->ops->io_poll(st, p, st->nio);
 	return at < deadline ? at : deadline;
 }
 
 void
 stage_io_wait(struct stage *st)
 {
-	struct pollfd pfd[2];
+	struct pollfd *pfd = st->pfd;
 	int64_t deadline;
 
 	flush(st);
 	pfd[0].fd = sig_fd();
 	pfd[0].events = POLLIN;
 	deadline = io_poll(st, &pfd[1], LOOP_NEVER);
-	if (loop_wait(pfd, 2, deadline) == -1)
+	if (loop_wait(pfd, 1 + (int)st->nio, deadline) == -1)
 		err(EX_OSERR, "poll");
 	if (pfd[0].revents & POLLIN)
 		run_signals(&st->run);
-	st->ops->io(st, pfd[1].revents);
+	st->ops->io(st, &pfd[1], st->nio);
 }
 
 void
@@ -401,7 +408,9 @@ setup(struct stage *st)
 				outcap = WBUF_SPLICE_MAX;
 		}
 	}
-	if (rbuf_init(&st->in, fd, IN_CAP) == -1)
+	if (rbuf_init(&st->in, fd, IN_CAP) == -1 ||
+	    (st->pfd = reallocarray(NULL, 3 + st->nio,
+	    sizeof(*st->pfd))) == NULL)
 		err(EX_OSERR, NULL);
 	if (!only_stdin && !next_file(st)) {
 		st->in.fd = -1;
@@ -447,8 +456,11 @@ finish(struct stage *st)
 	if (st->in.fd != -1)
 		end_file(st);
 	rbuf_free(&st->in);
+	free(st->pfd);
 	if (st->holding)
 		held_close(&st->held);
+	if (st->ioerr)
+		exit(EX_IOERR);
 	run_end(&st->run);
 	if (st->noinput)
 		return EX_NOINPUT;
@@ -458,13 +470,14 @@ finish(struct stage *st)
 int
 stage_run(struct stage *st)
 {
-	struct pollfd pfd[4];
+	struct pollfd *pfd;
 	enum { SIG, IN, OUT, IO };
 	enum consumed c;
 	int64_t now, retry, deadline;
 	int reading;
 
 	setup(st);
+	pfd = st->pfd;
 	for (;;) {
 		if ((c = consume(st)) == STOPPED)
 			break;
@@ -478,6 +491,10 @@ stage_run(struct stage *st)
 		if (c == OUT_FULL && wbuf_pending(&st->out) == 0)
 			continue;
 
+		/* first: what the program writes there may pause it, or not */
+		deadline = io_poll(st, &pfd[IO], st->deadline);
+		if (c == PAUSED && !st->paused)
+			continue;
 		pfd[SIG].fd = sig_fd();
 		pfd[SIG].events = POLLIN;
 		pfd[IN].fd = -1;
@@ -491,9 +508,9 @@ stage_run(struct stage *st)
 		pfd[OUT].events = POLLOUT;
 		retry = st->holding && pfd[IN].fd != -1 ?
 		    held_deadline(&st->held) : LOOP_NEVER;
-		deadline = io_poll(st, &pfd[IO], st->deadline < retry ?
-		    st->deadline : retry);
-		if (loop_wait(pfd, 4, deadline) == -1)
+		if (retry < deadline)
+			deadline = retry;
+		if (loop_wait(pfd, 3 + (int)st->nio, deadline) == -1)
 			err(EX_OSERR, "poll");
 
 		if (pfd[SIG].revents & POLLIN)
@@ -508,7 +525,7 @@ stage_run(struct stage *st)
 			st->ops->tick(st, now);
 		}
 		if (st->ops->io != NULL)
-			st->ops->io(st, pfd[IO].revents);
+			st->ops->io(st, &pfd[IO], st->nio);
 		if (pfd[IN].fd != -1 && (pfd[IN].revents & POLLIN ||
 		    (retry != LOOP_NEVER && loop_now() >= retry)) &&
 		    st->run.stopsig == 0 && fill(st) == -1)
