@@ -104,6 +104,8 @@ static enum consumed
 consume(struct stage *st)
 {
 	struct reader_line l;
+	uint64_t n;
+	size_t took;
 	int r;
 
 	/*
@@ -118,6 +120,15 @@ consume(struct stage *st)
 			return NEED_INPUT;
 		if (st->paused)
 			return PAUSED;
+		if (st->ops->canon != NULL &&
+		    (st->rd.skipping | st->rd.failed) == 0 &&
+		    (took = st->ops->canon(st, st->in.buf + st->in.start,
+		    rbuf_avail(&st->in), &n)) > 0) {
+			st->in.start += took;
+			st->rd.lineno += n;
+			st->counts.in += n;
+			continue;
+		}
 		/* the rest of an overlong line makes no output */
 		if (!st->rd.skipping &&
 		    wbuf_reserve(&st->out, st->ops->maxout) == NULL)

@@ -84,6 +84,17 @@ struct stage_ops {
 	 */
 	int64_t	(*io_poll)(struct stage *, struct pollfd *p, size_t n);
 	void	(*io)(struct stage *, const struct pollfd *p, size_t n);
+	/*
+	 * Optional, for a stage that passes records on unchanged (proctee):
+	 * takes the whole lines at the head of the n bytes of input at p
+	 * that are records in canonical form already (canon_span() finds
+	 * them) as they are, instead of one record() each.  Returns how many
+	 * bytes it took, 0 for none (record() gets them then), and sets
+	 * *records to how many records they hold.  Not called inside an
+	 * overlong line or once --strict has stopped.
+	 */
+	size_t	(*canon)(struct stage *, const char *p, size_t n,
+		    uint64_t *records);
 };
 
 struct stage {
