@@ -56,6 +56,22 @@ fd_nonblock(int fd)
 	return 1;
 }
 
+int
+fd_nonblock_own(int fd)
+{
+	struct stat st;
+	int flags;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+		return 0;
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return -1;
+	return 1;
+}
+
 /* The last byte of the regular file behind fd, or -1 if it cannot tell. */
 static int
 last_byte(int fd, off_t size)
