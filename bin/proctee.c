@@ -1,0 +1,287 @@
+/*
+ * proctee: a processor that copies every record it reads to its standard
+ * output and to each file operand (its branches), whole records only,
+ * each branch behind a bounded buffer of its own (lib/tee).  A branch
+ * whose buffer is full makes proctee stop reading until it has drained;
+ * with --drop it falls behind instead and loses whole records, counted.
+ * A branch whose reader goes away is reported and left; proctee ends as
+ * cat does, by SIGPIPE, only once every branch has gone.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "canon.h"
+#include "fd.h"
+#include "loop.h"
+#include "prog.h"
+#include "record.h"
+#include "stage.h"
+#include "tee.h"
+
+static const char help[] =
+"usage: proctee [-a] [--buffer size] [--drop] [--strict] [--rejects file]\n"
+"               [file ...]\n"
+"Copy the records read from standard input to standard output and to each\n"
+"file (a FIFO, /dev/fd/N, a regular file), whole records only.\n"
+"\n"
+"  -a, --append        append to the files instead of truncating them\n"
+"      --buffer SIZE   each branch's buffer (\"64K\", \"1M\"; default 256K)\n"
+"      --drop          a branch whose buffer is full drops records (counted)\n"
+"                      instead of making all wait for it\n"
+STAGE_HELP
+"\n"
+"Example: randsrc --rate 0 --count 1000 | proctee >(statsink >stats.txt) | procprint\n";
+
+enum { OPT_BUFFER = OPT_PROGRAM, OPT_DROP };
+
+#define BUFFER_DEFAULT	((int64_t)256 * 1024)
+#define BUFFER_MAX	((int64_t)1024 * 1024 * 1024)
+
+struct proctee {
+	struct tee	tee;		/* branch 0 is standard output */
+	int		drop;
+	uint64_t	keep;		/* unanswered input that pauses reading */
+};
+
+/* Records in canonical form go into the branches as they came. */
+static size_t
+canon(struct stage *st, const char *p, size_t n, uint64_t *records)
+{
+	struct proctee *pt = st->ctx;
+	size_t len, room;
+
+	if (!pt->drop && (room = tee_room(&pt->tee)) < n)
+		n = room;
+	if ((len = canon_span(p, n, records)) == 0)
+		return 0;
+	if (tee_put_lines(&pt->tee, p, len, *records) > 0 && !pt->drop)
+		st->paused = 1;
+	st->counts.out = pt->tee.b[0].queued;
+	return len;
+}
+
+static int
+record(struct stage *st, int64_t v)
+{
+	struct proctee *pt = st->ctx;
+	char rec[REC_FMT_MAX];
+
+	if (tee_put(&pt->tee, rec, rec_format(rec, v)) > 0 && !pt->drop)
+		st->paused = 1;
+	st->counts.out = pt->tee.b[0].queued;
+	return 0;
+}
+
+/*
+ * Branch k failed: say so, once.  When none is left, proctee has nothing
+ * more to do: it ends as cat does when its reader goes away (or exits 74
+ * if a write failed otherwise).
+ */
+static void
+branch_gone(struct stage *st, struct proctee *pt, size_t k)
+{
+	const struct tee_branch *b = &pt->tee.b[k];
+
+	if (errno == EPIPE)
+		warnx("%s: its reader went away after %ju records", b->name,
+		    (uintmax_t)(b->queued - b->lost));
+	else {
+		warn("%s", b->name);
+		st->ioerr = 1;
+	}
+	if (pt->tee.live > 0)
+		return;
+	stats_publish(&st->counts);
+	if (st->ioerr)
+		exit(EX_IOERR);
+	errno = EPIPE;
+	prog_ioerr("stdout");
+}
+
+/*
+ * Under pipesup, input is answered (consumed from the held pipe) up to
+ * where every branch that must get everything has written it; with
+ * --drop none must, and input is answered as read.  Reading pauses while
+ * a branch is full (unless it drops) or too much is unanswered.
+ */
+static void
+update(struct stage *st, struct proctee *pt)
+{
+	uint64_t off = stage_offset(st), answered = off;
+	struct tee_branch *b;
+	size_t k;
+
+	for (k = 0; k < pt->tee.n; k++) {
+		b = &pt->tee.b[k];
+		if (b->gone)
+			continue;
+		if (tee_pending(&pt->tee, k) == 0)
+			b->done = off;
+		if (!pt->drop && b->done < answered)
+			answered = b->done;
+	}
+	stage_answered_at(st, answered);
+	st->paused = (!pt->drop && pt->tee.full > 0) ||
+	    off - answered >= pt->keep;
+}
+
+/* Writes what each branch takes now: every one, or those p says. */
+static void
+flush(struct stage *st, struct proctee *pt, const struct pollfd *p)
+{
+	size_t k;
+
+	for (k = 0; k < pt->tee.n; k++) {
+		if (p != NULL && !(p[k].revents & POLLOUT))
+			continue;
+		if (tee_flush(&pt->tee, k) == -1)
+			branch_gone(st, pt, k);
+	}
+	update(st, pt);
+}
+
+/* About to wait: what was read goes out now, not when a buffer fills. */
+static int64_t
+io_poll(struct stage *st, struct pollfd *p, size_t n)
+{
+	struct proctee *pt = st->ctx;
+	size_t k;
+
+	if (pt->keep == 0)
+		pt->keep = stage_keep_max(st) / 2;
+	flush(st, pt, NULL);
+	for (k = 0; k < n; k++)
+		if (tee_pending(&pt->tee, k) > 0) {
+			p[k].fd = pt->tee.b[k].out.fd;
+			p[k].events = POLLOUT;
+		}
+	return LOOP_NEVER;
+}
+
+static void
+io(struct stage *st, const struct pollfd *p, size_t n)
+{
+	(void)n;
+	flush(st, st->ctx, p);
+}
+
+static size_t
+pending(const struct proctee *pt)
+{
+	size_t k, sum = 0;
+
+	for (k = 0; k < pt->tee.n; k++)
+		sum += tee_pending(&pt->tee, k);
+	return sum;
+}
+
+/*
+ * Every record read goes to every branch that is left, even after a stop
+ * signal, --strict or --drop; then the drops are told.
+ */
+static void
+finish(struct stage *st)
+{
+	struct proctee *pt = st->ctx;
+	const struct tee_branch *b;
+	size_t k;
+
+	while (pending(pt) > 0)
+		stage_io_wait(st);
+	for (k = 0; k < pt->tee.n; k++) {
+		b = &pt->tee.b[k];
+		if (b->dropped > 0)
+			warnx("%s: %ju record%s dropped", b->name,
+			    (uintmax_t)b->dropped, b->dropped == 1 ? "" : "s");
+		if (tee_close(&pt->tee, k) == -1) {
+			warn("%s", b->name);
+			st->ioerr = 1;
+		}
+	}
+}
+
+/*
+ * Opens each file as a branch, as tee does: a FIFO's open waits for its
+ * reader.  One that cannot be opened is reported and left out; the
+ * others get the stream, and proctee exits 74 at the end.
+ */
+static void
+open_branches(struct stage *st, struct proctee *pt, int append, int n,
+    char **files)
+{
+	int flags, fd, i, r = 0;
+
+	flags = O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC |
+	    (append ? O_APPEND : O_TRUNC);
+	for (i = 0; i < n; i++) {
+		if ((fd = open(files[i], flags, 0666)) == -1 ||
+		    fd_nonblock_own(fd) == -1 ||
+		    (r = fd_end_part_line(fd)) == -1) {
+			warn("%s", files[i]);
+			st->ioerr = 1;
+			if (fd != -1)
+				(void)close(fd);
+			continue;
+		}
+		if (r == 1)
+			warnx("%s ended in part of a line; ended it", files[i]);
+		if (tee_add(&pt->tee, files[i], fd, 1) == -1)
+			err(EX_OSERR, NULL);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "append",	no_argument,		NULL,	'a' },
+		{ "buffer",	required_argument,	NULL,	OPT_BUFFER },
+		{ "drop",	no_argument,		NULL,	OPT_DROP },
+		STAGE_LONGOPTS,
+		{ NULL,		0,			NULL,	0 }
+	};
+	static const struct stage_ops ops = {
+		.record = record,
+		.canon = canon,
+		.finish = finish,
+		.io_poll = io_poll,
+		.io = io,
+		.maxout = 0,
+		.keeps = 1,
+	};
+	struct proctee pt = { .drop = 0 };
+	struct stage st;
+	int64_t cap = BUFFER_DEFAULT;
+	int ch, append = 0;
+
+	prog_init(argc, argv);
+	stage_init(&st, &ops, &pt);
+	while ((ch = getopt_long(argc, argv, "ah", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			append = 1;
+			break;
+		case OPT_BUFFER:
+			cap = prog_size("--buffer", optarg, (int64_t)TEE_CAP_MIN,
+			    BUFFER_MAX);
+			break;
+		case OPT_DROP:
+			pt.drop = 1;
+			break;
+		default:
+			stage_option(&st, ch, optarg, help);
+		}
+	}
+	if (tee_init(&pt.tee, (size_t)(argc - optind) + 1, (size_t)cap) == -1 ||
+	    tee_add(&pt.tee, "stdout", STDOUT_FILENO, 0) == -1)
+		err(EX_OSERR, NULL);
+	open_branches(&st, &pt, append, argc - optind, argv + optind);
+	st.nio = pt.tee.n;
+	ch = stage_run(&st);
+	tee_free(&pt.tee);
+	return ch;
+}
