@@ -44,23 +44,70 @@ enum { OPT_BUFFER = OPT_PROGRAM, OPT_DROP };
 struct proctee {
 	struct tee	tee;		/* branch 0 is standard output */
 	int		drop;
+	size_t		live;		/* branches not told gone */
 	uint64_t	keep;		/* unanswered input that pauses reading */
 };
+
+/*
+ * Says once of each branch that has gone since the last time why it did.
+ * When none is left, proctee has nothing more to do: it ends as cat does
+ * when its reader goes away (or exits 74 if a write failed otherwise).
+ */
+static void
+tell_gone(struct stage *st, struct proctee *pt)
+{
+	struct tee_branch *b;
+	size_t k;
+
+	for (k = 0; k < pt->tee.n && pt->live > pt->tee.live; k++) {
+		b = &pt->tee.b[k];
+		if (!b->gone || b->told)
+			continue;
+		b->told = 1;
+		pt->live--;
+		if (b->error == EPIPE)
+			warnx("%s: its reader went away after %ju records",
+			    b->name, (uintmax_t)(b->queued - b->lost));
+		else {
+			errno = b->error;
+			warn("%s", b->name);
+			st->ioerr = 1;
+		}
+	}
+	if (pt->live > 0)
+		return;
+	stats_publish(&st->counts);
+	if (st->ioerr)
+		exit(EX_IOERR);
+	errno = EPIPE;
+	prog_ioerr("stdout");
+}
+
+/* What was put into the branches: pause, say what went, count. */
+static void
+put(struct stage *st, struct proctee *pt, size_t full)
+{
+	if (full > 0 && !pt->drop)
+		st->paused = 1;
+	if (pt->tee.live < pt->live)
+		tell_gone(st, pt);
+	st->counts.out = pt->tee.b[0].queued;
+}
 
 /* Records in canonical form go into the branches as they came. */
 static size_t
 canon(struct stage *st, const char *p, size_t n, uint64_t *records)
 {
 	struct proctee *pt = st->ctx;
-	size_t len, room;
+	size_t len;
 
-	if (!pt->drop && (room = tee_room(&pt->tee)) < n)
-		n = room;
-	if ((len = canon_span(p, n, records)) == 0)
-		return 0;
-	if (tee_put_lines(&pt->tee, p, len, *records) > 0 && !pt->drop)
-		st->paused = 1;
-	st->counts.out = pt->tee.b[0].queued;
+	/* waiting for the branches, give them only what they all take */
+	if (!pt->drop)
+		n = tee_room(&pt->tee, n);
+	if ((len = canon_span(p, n, records)) > 0)
+		put(st, pt, tee_put_lines(&pt->tee, p, len, *records));
+	else if (pt->tee.live < pt->live)
+		tell_gone(st, pt);
 	return len;
 }
 
@@ -70,36 +117,8 @@ record(struct stage *st, int64_t v)
 	struct proctee *pt = st->ctx;
 	char rec[REC_FMT_MAX];
 
-	if (tee_put(&pt->tee, rec, rec_format(rec, v)) > 0 && !pt->drop)
-		st->paused = 1;
-	st->counts.out = pt->tee.b[0].queued;
+	put(st, pt, tee_put(&pt->tee, rec, rec_format(rec, v)));
 	return 0;
-}
-
-/*
- * Branch k failed: say so, once.  When none is left, proctee has nothing
- * more to do: it ends as cat does when its reader goes away (or exits 74
- * if a write failed otherwise).
- */
-static void
-branch_gone(struct stage *st, struct proctee *pt, size_t k)
-{
-	const struct tee_branch *b = &pt->tee.b[k];
-
-	if (errno == EPIPE)
-		warnx("%s: its reader went away after %ju records", b->name,
-		    (uintmax_t)(b->queued - b->lost));
-	else {
-		warn("%s", b->name);
-		st->ioerr = 1;
-	}
-	if (pt->tee.live > 0)
-		return;
-	stats_publish(&st->counts);
-	if (st->ioerr)
-		exit(EX_IOERR);
-	errno = EPIPE;
-	prog_ioerr("stdout");
 }
 
 /*
@@ -135,12 +154,11 @@ flush(struct stage *st, struct proctee *pt, const struct pollfd *p)
 {
 	size_t k;
 
-	for (k = 0; k < pt->tee.n; k++) {
-		if (p != NULL && !(p[k].revents & POLLOUT))
-			continue;
-		if (tee_flush(&pt->tee, k) == -1)
-			branch_gone(st, pt, k);
-	}
+	for (k = 0; k < pt->tee.n; k++)
+		if (p == NULL || p[k].revents & POLLOUT)
+			(void)tee_flush(&pt->tee, k);
+	if (pt->tee.live < pt->live)
+		tell_gone(st, pt);
 	update(st, pt);
 }
 
@@ -190,8 +208,12 @@ finish(struct stage *st)
 	const struct tee_branch *b;
 	size_t k;
 
-	while (pending(pt) > 0)
+	for (;;) {
+		flush(st, pt, NULL);
+		if (pending(pt) == 0)
+			break;
 		stage_io_wait(st);
+	}
 	for (k = 0; k < pt->tee.n; k++) {
 		b = &pt->tee.b[k];
 		if (b->dropped > 0)
@@ -280,7 +302,7 @@ main(int argc, char *argv[])
 	    tee_add(&pt.tee, "stdout", STDOUT_FILENO, 0) == -1)
 		err(EX_OSERR, NULL);
 	open_branches(&st, &pt, append, argc - optind, argv + optind);
-	st.nio = pt.tee.n;
+	st.nio = pt.live = pt.tee.n;
 	ch = stage_run(&st);
 	tee_free(&pt.tee);
 	return ch;

@@ -51,21 +51,82 @@ records_in(const char *p, size_t n)
 	return c;
 }
 
-/* Branch b has no room for one more record: it takes none for a while. */
 static void
-check_full(struct tee *t, struct tee_branch *b)
+set_full(struct tee *t, struct tee_branch *b, int full)
 {
-	if (b->out.cap - wbuf_pending(&b->out) < TEE_REC_MAX) {
-		b->full = 1;
-		t->full++;
+	if (b->full != full) {
+		b->full = full;
+		if (full)
+			t->full++;
+		else
+			t->full--;
 	}
+}
+
+static size_t
+room(const struct tee_branch *b)
+{
+	return b->gone ? 0 : b->out.cap - wbuf_pending(&b->out);
+}
+
+int
+tee_flush(struct tee *t, size_t k)
+{
+	struct tee_branch *b = &t->b[k];
+	int r;
+
+	if (b->gone)
+		return 0;
+	if ((r = wbuf_flush(&b->out)) == -1) {
+		b->error = errno;
+		b->lost = records_in(b->out.buf + b->out.start,
+		    wbuf_pending(&b->out));
+		set_full(t, b, 0);
+		b->gone = 1;
+		t->live--;
+		wbuf_free(&b->out);
+		if (b->own) {
+			(void)close(b->out.fd);
+			b->own = 0;
+		}
+		errno = b->error;
+		return -1;
+	}
+	if (b->full && wbuf_pending(&b->out) <= b->out.cap / 2)
+		set_full(t, b, 0);
+	return r;
+}
+
+/* Branch k's room for need bytes, made by writing out if it has less. */
+static size_t
+make_room(struct tee *t, size_t k, size_t need)
+{
+	if (room(&t->b[k]) < need)
+		(void)tee_flush(t, k);
+	return room(&t->b[k]);
+}
+
+/* Branch k cannot take one more record even after a write: it is full. */
+static void
+check_full(struct tee *t, size_t k)
+{
+	if (!t->b[k].gone && make_room(t, k, TEE_REC_MAX) < TEE_REC_MAX)
+		set_full(t, &t->b[k], 1);
+}
+
+static void
+copy(struct tee_branch *b, const char *p, size_t n)
+{
+	char *dst = wbuf_reserve(&b->out, n);
+
+	memcpy(dst, p, n);
+	wbuf_commit(&b->out, n);
 }
 
 size_t
 tee_put(struct tee *t, const char *rec, size_t n)
 {
 	struct tee_branch *b;
-	char *p;
 	size_t k;
 
 	for (k = 0; k < t->n; k++) {
@@ -76,12 +137,10 @@ tee_put(struct tee *t, const char *rec, size_t n)
 			b->dropped++;
 			continue;
 		}
-		/* not full: there is room for one record */
-		p = wbuf_reserve(&b->out, n);
-		memcpy(p, rec, n);
-		wbuf_commit(&b->out, n);
+		/* not full: room for one record, which check_full keeps */
+		copy(b, rec, n);
 		b->queued++;
-		check_full(t, b);
+		check_full(t, k);
 	}
 	return t->full;
 }
@@ -90,10 +149,9 @@ size_t
 tee_put_lines(struct tee *t, const char *p, size_t n, uint64_t records)
 {
 	struct tee_branch *b;
-	const char *end;
-	uint64_t took;
-	size_t k, room, len;
-	char *dst;
+	const char *q, *end;
+	uint64_t left, c;
+	size_t k, rem, len, r;
 
 	for (k = 0; k < t->n; k++) {
 		b = &t->b[k];
@@ -103,75 +161,48 @@ tee_put_lines(struct tee *t, const char *p, size_t n, uint64_t records)
 			b->dropped += records;
 			continue;
 		}
-		room = b->out.cap - wbuf_pending(&b->out);
-		len = n;
-		took = records;
-		if (room < n) {
-			/* whole lines only: the rest is dropped, and it is full */
-			end = memrchr(p, '\n', room);
-			len = end != NULL ? (size_t)(end - p) + 1 : 0;
-			took = records_in(p, len);
-			b->dropped += records - took;
-			b->full = 1;
-			t->full++;
+		for (q = p, rem = n, left = records; rem > 0; ) {
+			if ((r = make_room(t, k, rem)) >= rem)
+				len = rem;
+			else if (b->gone)
+				break;
+			else {
+				/* whole lines only */
+				end = memrchr(q, '\n', r);
+				len = end != NULL ? (size_t)(end - q) + 1 : 0;
+			}
+			if (len == 0) {
+				/* nothing more goes in now: the rest is lost */
+				b->dropped += left;
+				set_full(t, b, 1);
+				break;
+			}
+			copy(b, q, len);
+			c = len == rem ? left : records_in(q, len);
+			b->queued += c;
+			left -= c;
+			q += len;
+			rem -= len;
 		}
-		dst = wbuf_reserve(&b->out, len);
-		memcpy(dst, p, len);
-		wbuf_commit(&b->out, len);
-		b->queued += took;
 		if (!b->full)
-			check_full(t, b);
+			check_full(t, k);
 	}
 	return t->full;
 }
 
 size_t
-tee_room(const struct tee *t)
+tee_room(struct tee *t, size_t n)
 {
-	size_t k, room, least = SIZE_MAX;
+	size_t k, r, least = n;
 
 	for (k = 0; k < t->n; k++) {
 		if (t->b[k].gone || t->b[k].full)
 			continue;
-		room = t->b[k].out.cap - wbuf_pending(&t->b[k].out);
-		if (room < least)
-			least = room;
+		r = make_room(t, k, least);
+		if (!t->b[k].gone && r < least)
+			least = r;
 	}
 	return least;
-}
-
-
-int
-tee_flush(struct tee *t, size_t k)
-{
-	struct tee_branch *b = &t->b[k];
-	int r, saved;
-
-	if (b->gone)
-		return 0;
-	if ((r = wbuf_flush(&b->out)) == -1) {
-		saved = errno;
-		b->lost = records_in(b->out.buf + b->out.start,
-		    wbuf_pending(&b->out));
-		b->gone = 1;
-		t->live--;
-		if (b->full) {
-			b->full = 0;
-			t->full--;
-		}
-		wbuf_free(&b->out);
-		if (b->own) {
-			(void)close(b->out.fd);
-			b->own = 0;
-		}
-		errno = saved;
-		return -1;
-	}
-	if (b->full && wbuf_pending(&b->out) <= b->out.cap / 2) {
-		b->full = 0;
-		t->full--;
-	}
-	return r;
 }
 
 int
