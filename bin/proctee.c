@@ -45,7 +45,6 @@ struct proctee {
 	struct tee	tee;		/* branch 0 is standard output */
 	int		drop;
 	size_t		live;		/* branches not told gone */
-	uint64_t	keep;		/* unanswered input that pauses reading */
 };
 
 /*
@@ -145,7 +144,7 @@ update(struct stage *st, struct proctee *pt)
 	}
 	stage_answered_at(st, answered);
 	st->paused = (!pt->drop && pt->tee.full > 0) ||
-	    off - answered >= pt->keep;
+	    off - answered > stage_keep_max(st) / 2;
 }
 
 /* Writes what each branch takes now: every one, or those p says. */
@@ -169,8 +168,6 @@ io_poll(struct stage *st, struct pollfd *p, size_t n)
 	struct proctee *pt = st->ctx;
 	size_t k;
 
-	if (pt->keep == 0)
-		pt->keep = stage_keep_max(st) / 2;
 	flush(st, pt, NULL);
 	for (k = 0; k < n; k++)
 		if (tee_pending(&pt->tee, k) > 0) {
