@@ -69,6 +69,24 @@ room(const struct tee_branch *b)
 	return b->gone ? 0 : b->out.cap - wbuf_pending(&b->out);
 }
 
+/* A write to b failed with errno: it is gone with what it held. */
+static void
+gone(struct tee *t, struct tee_branch *b)
+{
+	b->error = errno;
+	b->lost = records_in(b->out.buf + b->out.start,
+	    wbuf_pending(&b->out));
+	set_full(t, b, 0);
+	b->gone = 1;
+	t->live--;
+	wbuf_free(&b->out);
+	if (b->own) {
+		(void)close(b->out.fd);
+		b->own = 0;
+	}
+	errno = b->error;
+}
+
 int
 tee_flush(struct tee *t, size_t k)
 {
@@ -78,18 +96,7 @@ tee_flush(struct tee *t, size_t k)
 	if (b->gone)
 		return 0;
 	if ((r = wbuf_flush(&b->out)) == -1) {
-		b->error = errno;
-		b->lost = records_in(b->out.buf + b->out.start,
-		    wbuf_pending(&b->out));
-		set_full(t, b, 0);
-		b->gone = 1;
-		t->live--;
-		wbuf_free(&b->out);
-		if (b->own) {
-			(void)close(b->out.fd);
-			b->own = 0;
-		}
-		errno = b->error;
+		gone(t, b);
 		return -1;
 	}
 	if (b->full && wbuf_pending(&b->out) <= b->out.cap / 2)
@@ -159,6 +166,15 @@ tee_put_lines(struct tee *t, const char *p, size_t n, uint64_t records)
 			continue;
 		if (b->full) {
 			b->dropped += records;
+			continue;
+		}
+		if (wbuf_pending(&b->out) == 0 && n <= b->out.cap) {
+			/* from the input as it is: no copy of what goes now */
+			b->queued += records;
+			if (wbuf_write(&b->out, p, n) == -1)
+				gone(t, b);
+			else
+				check_full(t, k);
 			continue;
 		}
 		for (q = p, rem = n, left = records; rem > 0; ) {
