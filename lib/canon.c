@@ -21,7 +21,7 @@ struct masks {
 
 #if defined(CANON_SSE2)
 static inline uint64_t
-mask16(__m128i eq, int k)
+mask16(__m128i eq, size_t k)
 {
 	return (uint64_t)(unsigned)_mm_movemask_epi8(eq) << (16 * k);
 }
@@ -33,7 +33,7 @@ classify(const char *p, struct masks *m)
 	const __m128i zero = _mm_set1_epi8('0');
 	const __m128i below = _mm_set1_epi8('0' - 1), above = _mm_set1_epi8('9' + 1);
 	__m128i v;
-	int k;
+	size_t k;
 
 	m->nl = m->minus = m->zero = m->digit = 0;
 	for (k = 0; k < 4; k++) {
