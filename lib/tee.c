@@ -113,11 +113,15 @@ make_room(struct tee *t, size_t k, size_t need)
 	return room(&t->b[k]);
 }
 
-/* Branch k cannot take one more record even after a write: it is full. */
+/*
+ * Branch k cannot take one more record even after a write: it is full
+ * (unless that write found it gone: a gone branch is never full, or a
+ * caller that waits for full branches would wait for ever).
+ */
 static void
 check_full(struct tee *t, size_t k)
 {
-	if (!t->b[k].gone && make_room(t, k, TEE_REC_MAX) < TEE_REC_MAX)
+	if (make_room(t, k, TEE_REC_MAX) < TEE_REC_MAX && !t->b[k].gone)
 		set_full(t, &t->b[k], 1);
 }
 

@@ -24,6 +24,11 @@ dropped() {
 	sed -n "s/^proctee: $2: \\([0-9]*\\) records\\{0,1\\} dropped\$/\\1/p" "$1"
 }
 
+@test "lib/tee: drops counted, records whole, a branch found gone never full, room for all" {
+	run -0 unit_tee
+	assert_output "0 failures"
+}
+
 @test "proctee: a seeded stream into stdout, two FIFOs and a process substitution: each gets exactly the stream" {
 	randsrc --seed 7 --count 200000 --rate 0 >ref
 	mkfifo f1 f2
