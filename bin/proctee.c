@@ -45,6 +45,7 @@ struct proctee {
 	struct tee	tee;		/* branch 0 is standard output */
 	int		drop;
 	size_t		live;		/* branches not told gone */
+	uint64_t	answered;	/* input every branch owed all has */
 };
 
 /*
@@ -82,15 +83,48 @@ tell_gone(struct stage *st, struct proctee *pt)
 	prog_ioerr("stdout");
 }
 
-/* What was put into the branches: pause, say what went, count. */
+/*
+ * Under pipesup, input is answered (consumed from the held pipe) up to
+ * off once every branch that must get everything has written all it was
+ * given before off; with --drop none must, and input is answered as
+ * read.  Reading pauses while a branch is full (unless it drops), or
+ * while more than half of what the held pipe may keep is unanswered:
+ * beyond what it may keep, the runtime consumes input as read, and a
+ * crash would lose what the branches had not written.
+ */
 static void
-put(struct stage *st, struct proctee *pt, size_t full)
+settle(struct stage *st, struct proctee *pt, uint64_t off)
+{
+	struct tee_branch *b;
+	size_t k;
+
+	pt->answered = off;
+	for (k = 0; k < pt->tee.n; k++) {
+		b = &pt->tee.b[k];
+		if (b->gone)
+			continue;
+		if (tee_pending(&pt->tee, k) == 0)
+			b->done = off;
+		if (!pt->drop && b->done < pt->answered)
+			pt->answered = b->done;
+	}
+	stage_answered_at(st, pt->answered);
+	st->paused = (!pt->drop && pt->tee.full > 0) ||
+	    off - pt->answered > stage_keep_max(st) / 2;
+}
+
+/* What was put into the branches up to input offset off. */
+static void
+put(struct stage *st, struct proctee *pt, size_t full, uint64_t off)
 {
 	if (full > 0 && !pt->drop)
 		st->paused = 1;
 	if (pt->tee.live < pt->live)
 		tell_gone(st, pt);
 	st->counts.out = pt->tee.b[0].queued;
+	/* held by pipesup (else there is no bound): at once, not per wait */
+	if (stage_keep_max(st) != SIZE_MAX)
+		settle(st, pt, off);
 }
 
 /* Records in canonical form go into the branches as they came. */
@@ -98,13 +132,20 @@ static size_t
 canon(struct stage *st, const char *p, size_t n, uint64_t *records)
 {
 	struct proctee *pt = st->ctx;
+	uint64_t off = stage_offset(st), keep = stage_keep_max(st) / 2;
 	size_t len;
 
+	/* under pipesup, no more than may be kept unanswered */
+	if (off - pt->answered >= keep)
+		return 0;
+	if (n > keep - (off - pt->answered))
+		n = (size_t)(keep - (off - pt->answered));
 	/* waiting for the branches, give them only what they all take */
 	if (!pt->drop)
 		n = tee_room(&pt->tee, n);
 	if ((len = canon_span(p, n, records)) > 0)
-		put(st, pt, tee_put_lines(&pt->tee, p, len, *records));
+		put(st, pt, tee_put_lines(&pt->tee, p, len, *records),
+		    off + len);
 	else if (pt->tee.live < pt->live)
 		tell_gone(st, pt);
 	return len;
@@ -116,35 +157,9 @@ record(struct stage *st, int64_t v)
 	struct proctee *pt = st->ctx;
 	char rec[REC_FMT_MAX];
 
-	put(st, pt, tee_put(&pt->tee, rec, rec_format(rec, v)));
+	put(st, pt, tee_put(&pt->tee, rec, rec_format(rec, v)),
+	    stage_offset(st));
 	return 0;
-}
-
-/*
- * Under pipesup, input is answered (consumed from the held pipe) up to
- * where every branch that must get everything has written it; with
- * --drop none must, and input is answered as read.  Reading pauses while
- * a branch is full (unless it drops) or too much is unanswered.
- */
-static void
-update(struct stage *st, struct proctee *pt)
-{
-	uint64_t off = stage_offset(st), answered = off;
-	struct tee_branch *b;
-	size_t k;
-
-	for (k = 0; k < pt->tee.n; k++) {
-		b = &pt->tee.b[k];
-		if (b->gone)
-			continue;
-		if (tee_pending(&pt->tee, k) == 0)
-			b->done = off;
-		if (!pt->drop && b->done < answered)
-			answered = b->done;
-	}
-	stage_answered_at(st, answered);
-	st->paused = (!pt->drop && pt->tee.full > 0) ||
-	    off - answered > stage_keep_max(st) / 2;
 }
 
 /* Writes what each branch takes now: every one, or those p says. */
@@ -158,7 +173,7 @@ flush(struct stage *st, struct proctee *pt, const struct pollfd *p)
 			(void)tee_flush(&pt->tee, k);
 	if (pt->tee.live < pt->live)
 		tell_gone(st, pt);
-	update(st, pt);
+	settle(st, pt, stage_offset(st));
 }
 
 /* About to wait: what was read goes out now, not when a buffer fills. */

@@ -8,6 +8,10 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
+teardown() {
+	kill_leftover_pipeline
+}
+
 # stalled PID WRITER: proctee (PID) and the writer into it both wait:
 # its input pipe is full and proctee does not read it.
 stalled() {
@@ -316,4 +320,20 @@ Try 'proctee --help' for more information."
 
 @test "proctee: SIGTERM puts back the flags of a pipe it shares with the shell" {
 	term_restores_flags proctee
+}
+
+@test "proctee under pipesup: SIGKILLed while what it read waits to be written, nothing is lost downstream (at least once)" {
+	OUT=$BATS_TEST_TMPDIR/out ERR=$BATS_TEST_TMPDIR/err
+	randsrc --seed 3 --count 1000000 --rate 0 >want
+	# the last stage reads nothing for 2 s: proctee's output waits
+	bg -q --restart on-failure randsrc --rate 0 --count 1000000 --seed 3 :: \
+		proctee :: sh -c 'sleep 2; exec procfilter'
+	wait_for kid sh
+	wait_for kid proctee
+	wait_for stalled "$(kid proctee)" "$(kid randsrc)"
+	kill -KILL "$(kid proctee)"
+	finish
+	assert_equal "$ST" 0
+	assert_equal "$(head -n 1 "$ERR")" "pipesup: proctee: SIGKILL; restarting in 100ms"
+	run -0 chaos_check.py want "$OUT"
 }
