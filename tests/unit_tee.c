@@ -50,13 +50,14 @@ drain(int fd, char *buf, size_t cap, size_t *len)
 static char *
 run_of(size_t n)
 {
-	char *p = malloc(5 * n);
+	static const char rec[5] = { '1', '2', '3', '4', '\n' };
+	char *p = malloc(sizeof(rec) * n);
 	size_t i;
 
 	if (p == NULL)
 		exit(2);
 	for (i = 0; i < n; i++)
-		memcpy(p + 5 * i, "1234\n", 5);
+		memcpy(p + sizeof(rec) * i, rec, sizeof(rec));
 	return p;
 }
 
