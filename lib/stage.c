@@ -36,6 +36,7 @@ stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
 	st->ctx = ctx;
 	st->deadline = LOOP_NEVER;
 	st->rejects_fd = -1;
+	st->nio = 1;
 	reader_init(&st->rd, 0, 0);
 }
 
@@ -103,6 +104,8 @@ static enum consumed
 consume(struct stage *st)
 {
 	struct reader_line l;
+	uint64_t n;
+	size_t took;
 	int r;
 
 	/*
@@ -117,6 +120,15 @@ consume(struct stage *st)
 			return NEED_INPUT;
 		if (st->paused)
 			return PAUSED;
+		if (st->ops->canon != NULL &&
+		    (st->rd.skipping | st->rd.failed) == 0 &&
+		    (took = st->ops->canon(st, st->in.buf + st->in.start,
+		    rbuf_avail(&st->in), &n)) > 0) {
+			st->in.start += took;
+			st->rd.lineno += n;
+			st->counts.in += n;
+			continue;
+		}
 		/* the rest of an overlong line makes no output */
 		if (!st->rd.skipping &&
 		    wbuf_reserve(&st->out, st->ops->maxout) == NULL)
@@ -212,36 +224,42 @@ stage_keep_max(const struct stage *st)
 	return st->holding ? held_keep_max(&st->held) : SIZE_MAX;
 }
 
-/* Asks the program's io_poll(), if any; returns the earlier deadline. */
+/*
+ * Asks the program's io_poll(), if any, to fill the nio slots at p;
+ * returns the earlier deadline.
+ */
 static int64_t
 io_poll(struct stage *st, struct pollfd *p, int64_t deadline)
 {
 	int64_t at;
+	size_t k;
 
-	p->fd = -1;
-	p->events = 0;
-	p->revents = 0;
+	for (k = 0; k < st->nio; k++) {
+		p[k].fd = -1;
+		p[k].events = 0;
+		p[k].revents = 0;
+	}
 	if (st->ops->io_poll == NULL)
 		return deadline;
-	at = st->ops->io_poll(st, p);
+	at = st->ops->io_poll(st, p, st->nio);
 	return at < deadline ? at : deadline;
 }
 
 void
 stage_io_wait(struct stage *st)
 {
-	struct pollfd pfd[2];
+	struct pollfd *pfd = st->pfd;
 	int64_t deadline;
 
 	flush(st);
 	pfd[0].fd = sig_fd();
 	pfd[0].events = POLLIN;
 	deadline = io_poll(st, &pfd[1], LOOP_NEVER);
-	if (loop_wait(pfd, 2, deadline) == -1)
+	if (loop_wait(pfd, 1 + (int)st->nio, deadline) == -1)
 		err(EX_OSERR, "poll");
 	if (pfd[0].revents & POLLIN)
 		run_signals(&st->run);
-	st->ops->io(st, pfd[1].revents);
+	st->ops->io(st, &pfd[1], st->nio);
 }
 
 void
@@ -401,7 +419,9 @@ setup(struct stage *st)
 				outcap = WBUF_SPLICE_MAX;
 		}
 	}
-	if (rbuf_init(&st->in, fd, IN_CAP) == -1)
+	if (rbuf_init(&st->in, fd, IN_CAP) == -1 ||
+	    (st->pfd = reallocarray(NULL, 3 + st->nio,
+	    sizeof(*st->pfd))) == NULL)
 		err(EX_OSERR, NULL);
 	if (!only_stdin && !next_file(st)) {
 		st->in.fd = -1;
@@ -447,8 +467,11 @@ finish(struct stage *st)
 	if (st->in.fd != -1)
 		end_file(st);
 	rbuf_free(&st->in);
+	free(st->pfd);
 	if (st->holding)
 		held_close(&st->held);
+	if (st->ioerr)
+		exit(EX_IOERR);
 	run_end(&st->run);
 	if (st->noinput)
 		return EX_NOINPUT;
@@ -458,13 +481,14 @@ finish(struct stage *st)
 int
 stage_run(struct stage *st)
 {
-	struct pollfd pfd[4];
+	struct pollfd *pfd;
 	enum { SIG, IN, OUT, IO };
 	enum consumed c;
 	int64_t now, retry, deadline;
 	int reading;
 
 	setup(st);
+	pfd = st->pfd;
 	for (;;) {
 		if ((c = consume(st)) == STOPPED)
 			break;
@@ -478,6 +502,10 @@ stage_run(struct stage *st)
 		if (c == OUT_FULL && wbuf_pending(&st->out) == 0)
 			continue;
 
+		/* first: what the program writes there may pause it, or not */
+		deadline = io_poll(st, &pfd[IO], st->deadline);
+		if (c == PAUSED && !st->paused)
+			continue;
 		pfd[SIG].fd = sig_fd();
 		pfd[SIG].events = POLLIN;
 		pfd[IN].fd = -1;
@@ -491,9 +519,9 @@ stage_run(struct stage *st)
 		pfd[OUT].events = POLLOUT;
 		retry = st->holding && pfd[IN].fd != -1 ?
 		    held_deadline(&st->held) : LOOP_NEVER;
-		deadline = io_poll(st, &pfd[IO], st->deadline < retry ?
-		    st->deadline : retry);
-		if (loop_wait(pfd, 4, deadline) == -1)
+		if (retry < deadline)
+			deadline = retry;
+		if (loop_wait(pfd, 3 + (int)st->nio, deadline) == -1)
 			err(EX_OSERR, "poll");
 
 		if (pfd[SIG].revents & POLLIN)
@@ -508,7 +536,7 @@ stage_run(struct stage *st)
 			st->ops->tick(st, now);
 		}
 		if (st->ops->io != NULL)
-			st->ops->io(st, pfd[IO].revents);
+			st->ops->io(st, &pfd[IO], st->nio);
 		if (pfd[IN].fd != -1 && (pfd[IN].revents & POLLIN ||
 		    (retry != LOOP_NEVER && loop_now() >= retry)) &&
 		    st->run.stopsig == 0 && fill(st) == -1)
