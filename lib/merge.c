@@ -103,7 +103,10 @@ end_line(struct merge *m, struct reader_line *l)
 	return MERGE_REST;
 }
 
-/* After --strict met a bad line: the rest of that line, then the stop. */
+/*
+ * After --strict met a bad line: the rest of that line if it is overlong
+ * and there is a dead-letter file, then the stop.
+ */
 static enum merge_ev
 stopping(struct merge *m, size_t *which, struct reader_line *l)
 {
@@ -112,18 +115,12 @@ stopping(struct merge *m, size_t *which, struct reader_line *l)
 	*which = m->failed;
 	if (reader_stopped(&mi->rd))
 		return MERGE_STOP;
-	switch (reader_next(&mi->rd, &mi->in, l)) {
-	case READER_REST:
+	if (reader_next(&mi->rd, &mi->in, l) == READER_REST)
 		return bad(m, m->failed, READER_REST, l);
-	case READER_MORE:
-		if (!mi->in.eof)
-			return MERGE_IDLE;
-		if (reader_end(&mi->rd))
-			return end_line(m, l);
-		return MERGE_STOP;
-	default:
-		return MERGE_STOP;
-	}
+	if (!mi->in.eof)
+		return MERGE_IDLE;
+	(void)reader_end(&mi->rd);
+	return end_line(m, l);
 }
 
 /*
