@@ -146,6 +146,15 @@ send_pending(struct sink *sk)
 static void
 pause_check(struct stage *st, struct sink *sk)
 {
+	/*
+	 * Nothing awaits the server: what was read since the last answer
+	 * made no entry (blank or bad lines), and is answered too, or
+	 * under pipesup more of it than keep would pause reading for good.
+	 */
+	if (sk->count == 0 && !sk->open) {
+		sk->acked = stage_offset(st);
+		stage_answered_at(st, sk->acked);
+	}
 	st->paused = sk->count + sk->open >= sk->depth ||
 	    stage_offset(st) - sk->acked >= sk->keep;
 }
@@ -249,6 +258,7 @@ finish(struct stage *st)
 {
 	struct sink *sk = st->ctx;
 
+	/* stopped by a signal or --strict, a last part batch may be open */
 	close_entry(st, sk);
 	while (sk->count > 0)
 		stage_io_wait(st);

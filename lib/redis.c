@@ -460,7 +460,9 @@ redis_reply(struct redis *r, redisReply **out)
 			return 0;
 		r->heard = loop_now();
 		r->answered = 1;
-		r->backoff = 0;
+		/* a server that is loading its data is not back yet */
+		if (!redis_transient(p))
+			r->backoff = 0;
 		if (!r->auth_owed) {
 			if (r->owed > 0)
 				r->owed--;

@@ -75,7 +75,8 @@ struct stage_ops {
 	 * if p stays quiet (LOOP_NEVER: no such time); io() follows every
 	 * wait, with p's revents.  While the program sets paused, the stage
 	 * reads no more records.  Its finish() waits with stage_io_wait()
-	 * until its output is done.  Its input is answered, for crash
+	 * until its output is done; it is called after --strict stopped
+	 * too, so that every record before the bad one is delivered.  Its input is answered, for crash
 	 * safety, with stage_answered_at().  Both optional.
 	 */
 	int64_t	(*io_poll)(struct stage *, struct pollfd *p);

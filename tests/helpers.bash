@@ -256,12 +256,14 @@ redis_answers() {
 }
 
 # redis_stop [SIGNAL]: ends the test's server (SIGTERM, or SIGNAL) and
-# waits until it is gone.  Harmless when none runs.
+# waits until it is gone.  Harmless when none runs.  A server a test
+# stopped (SIGSTOP) gets SIGCONT too, or SIGTERM would wait for ever.
 redis_stop() {
 	local pid
 	[[ -n ${RDIR:-} && -s $RDIR/redis.pid ]] || return 0
 	pid=$(<"$RDIR/redis.pid")
 	kill "-${1:-TERM}" "$pid" 2>/dev/null || true
+	kill -CONT "$pid" 2>/dev/null || true
 	wait_for not_running "$pid"
 	rm -f "$RDIR/redis.pid"
 }

@@ -165,9 +165,9 @@ Try '\''latsink --help'\'' for more information.' ]
 	run -64 --separate-stderr latsink --every soon
 	[ "$stderr" = 'latsink: --every: "soon" is invalid
 Try '\''latsink --help'\'' for more information.' ]
-	run -64 --separate-stderr latsink file
-	[ "$stderr" = 'latsink: unexpected argument "file"
-Try '\''latsink --help'\'' for more information.' ]
+	# an operand is a file to read (DESIGN.md section 5)
+	run -66 --separate-stderr latsink "$BATS_TEST_TMPDIR/file"
+	[ "$stderr" = "latsink: $BATS_TEST_TMPDIR/file: No such file or directory" ]
 	run -64 --separate-stderr latsink --bogus
 	[ "${stderr_lines[1]}" = "Try 'latsink --help' for more information." ]
 }

@@ -115,8 +115,9 @@ Try 'procfilter --help' for more information." ]
 	[ "${stderr%%$'\n'*}" = 'procfilter: --even and --odd exclude each other' ]
 	run -64 --separate-stderr procfilter --even --mod 3,1
 	[ "${stderr%%$'\n'*}" = 'procfilter: --even and --mod exclude each other' ]
-	run -64 --separate-stderr procfilter extra
-	[ "${stderr%%$'\n'*}" = 'procfilter: unexpected argument "extra"' ]
+	# an operand is a file to read (DESIGN.md section 5)
+	run -66 --separate-stderr procfilter "$BATS_TEST_TMPDIR/extra"
+	[ "${stderr%%$'\n'*}" = "procfilter: $BATS_TEST_TMPDIR/extra: No such file or directory" ]
 	run -64 --separate-stderr procfilter --bogus
 	[ "${stderr##*$'\n'}" = "Try 'procfilter --help' for more information." ]
 }

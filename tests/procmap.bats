@@ -142,8 +142,9 @@ Try 'procmap --help' for more information." ]
 	[ "${stderr%%$'\n'*}" = 'procmap: --clamp: "5,1": LO is greater than HI' ]
 	run -64 --separate-stderr procmap --clamp 5
 	[ "${stderr%%$'\n'*}" = 'procmap: --clamp: "5" is invalid' ]
-	run -64 --separate-stderr procmap 3
-	[ "${stderr%%$'\n'*}" = 'procmap: unexpected argument "3"' ]
+	# an operand is a file to read (DESIGN.md section 5)
+	run -66 --separate-stderr procmap "$BATS_TEST_TMPDIR/3"
+	[ "${stderr%%$'\n'*}" = "procmap: $BATS_TEST_TMPDIR/3: No such file or directory" ]
 }
 
 @test "procmap: --help and --version go to stdout (0)" {
