@@ -63,6 +63,8 @@ refuse_same(const struct procmerge *pm, const int *fds)
 	struct stat *st;
 	size_t i, j, n = pm->m.n;
 
+	if (n < 2)
+		return;
 	if ((st = reallocarray(NULL, n, sizeof(*st))) == NULL)
 		err(EX_OSERR, NULL);
 	for (i = 0; i < n; i++) {
@@ -90,7 +92,7 @@ refuse_same(const struct procmerge *pm, const int *fds)
 static void
 open_inputs(struct procmerge *pm, int argc, char **files)
 {
-	size_t k = 0, n = argc > 0 ? (size_t)argc : 1;
+	size_t j, k = 0, n = argc > 0 ? (size_t)argc : 1;
 	int i, fd, *fds;
 
 	if ((fds = reallocarray(NULL, n, sizeof(*fds))) == NULL ||
@@ -117,9 +119,9 @@ open_inputs(struct procmerge *pm, int argc, char **files)
 	    (pm->pfd = reallocarray(NULL, IN0 + k, sizeof(*pm->pfd))) == NULL)
 		err(EX_OSERR, NULL);
 	refuse_same(pm, fds);
-	for (i = 0; (size_t)i < k; i++) {
-		pm->m.ins[i].in.fd = fds[i];
-		if (fds[i] == STDIN_FILENO && fd_nonblock(STDIN_FILENO) == -1)
+	for (j = 0; j < k; j++) {
+		pm->m.ins[j].in.fd = fds[j];
+		if (fds[j] == STDIN_FILENO && fd_nonblock(STDIN_FILENO) == -1)
 			err(EX_IOERR, "stdin");
 	}
 	free(fds);

@@ -63,11 +63,10 @@ merge_ended(const struct merge *m)
 	return 1;
 }
 
-/* The next input's turn; one more idle turn if this one took nothing. */
+/* The next input's turn. */
 static void
 next_turn(struct merge *m)
 {
-	m->idle = m->used > 0 ? 0 : m->idle + 1;
 	m->used = 0;
 	if (++m->turn == m->n)
 		m->turn = 0;
@@ -172,17 +171,19 @@ merge_next(struct merge *m, struct wbuf *out, size_t *which,
 	struct merge_in *mi;
 	struct reader saved;
 	enum reader_ev ev;
-	size_t start = 0;
+	size_t start = 0, idle = 0;
 	char *dst;
 	int held;
 
 	if (m->failed != MERGE_NONE)
 		return stopping(m, which, l);
+	/*
+	 * Idle only once every input has had a turn in this call that took
+	 * nothing: the caller may have filled any of them since the last.
+	 */
 	for (;;) {
-		if (m->idle >= m->n) {
-			m->idle = 0;
+		if (idle == m->n)
 			return MERGE_IDLE;
-		}
 		mi = &m->ins[m->turn];
 		*which = m->turn;
 		/*
@@ -237,6 +238,7 @@ merge_next(struct merge *m, struct wbuf *out, size_t *which,
 			m->failed = m->turn;
 			return MERGE_STOP;
 		}
+		idle = m->used > 0 ? 0 : idle + 1;
 		next_turn(m);
 	}
 }

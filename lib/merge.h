@@ -46,7 +46,6 @@ struct merge {
 	size_t		 n;
 	size_t		 turn;		/* the input whose turn it is */
 	unsigned	 used;		/* lines that turn has taken */
-	size_t		 idle;		/* turns in a row that took nothing */
 	size_t		 failed;	/* --strict stopped at a bad line here */
 	size_t		 open;		/* its overlong line is in the file */
 	int		 rejects;	/* there is a dead-letter file */
