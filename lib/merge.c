@@ -140,7 +140,7 @@ take_bare(struct merge *m, struct merge_in *mi, struct wbuf *out)
 	size_t n;
 
 	if ((mi->rd.skipping | mi->rd.failed) != 0 ||
-	    (d = wbuf_reserve(out, most * REC_FMT_MAX)) == NULL)
+	    (d = wbuf_reserve(out, (size_t)most * REC_FMT_MAX)) == NULL)
 		return;
 	p = run = mi->in.buf + mi->in.start;
 	while (k < most && (n = rec_scan(p, &v)) > 0) {
