@@ -46,14 +46,15 @@ struct merge {
 	size_t		 n;
 	size_t		 turn;		/* the input whose turn it is */
 	unsigned	 used;		/* lines that turn has taken */
-	size_t		 failed;	/* --strict stopped at a bad line here */
-	size_t		 open;		/* its overlong line is in the file */
+	size_t		 failed;	/* --strict stopped here; MERGE_NONE */
+	size_t		 open;		/* whose overlong bad line is partly
+					   in the dead-letter file; MERGE_NONE */
 	int		 rejects;	/* there is a dead-letter file */
 	uint64_t	 records;	/* good records written, of every input */
 };
 
 enum merge_ev {
-	MERGE_IDLE,	/* no whole line in any input: fill them, or end */
+	MERGE_IDLE,	/* no input had a whole line: fill them, or end */
 	MERGE_DRY,	/* input *which ran out since its last fill: look */
 	MERGE_FULL,	/* the writer has no room for one more record */
 	MERGE_BAD,	/* a bad line of input *which: l, as READER_BAD */
@@ -77,7 +78,8 @@ void	merge_free(struct merge *);
  * valid until that input's rbuf is filled).  Once --strict has stopped at
  * a bad line (after MERGE_BAD), only that input is read, for the rest of
  * its line for the dead-letter file, and no record is written any more.
- * The caller marks an input filled with data by setting its fresh.
+ * Between calls the caller may fill any input that merge_wants(), and
+ * marks one it filled with data by setting its fresh.
  */
 enum merge_ev	merge_next(struct merge *, struct wbuf *out, size_t *which,
 		    struct reader_line *l);
