@@ -1,7 +1,6 @@
 #include "stage.h"
 
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -35,8 +34,8 @@ stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
 	st->ops = ops;
 	st->ctx = ctx;
 	st->deadline = LOOP_NEVER;
-	st->rejects_fd = -1;
 	st->nio = 1;
+	badrec_init(&st->bad, &st->counts.bad);
 	reader_init(&st->rd, 0, 0);
 }
 
@@ -48,7 +47,7 @@ stage_option(struct stage *st, int ch, const char *arg, const char *help)
 		st->rd.strict = 1;
 		break;
 	case OPT_REJECTS:
-		st->rejects = arg;
+		st->bad.path = arg;
 		st->rd.rejects = 1;
 		break;
 	default:
@@ -57,48 +56,10 @@ stage_option(struct stage *st, int ch, const char *arg, const char *help)
 }
 
 /*
- * A dead-letter file that cannot be written stops the stage as --strict
- * would, so that the good records read before are still written out;
- * finish() then exits 74.
- */
-static void
-reject_save(struct stage *st, const char *p, size_t n)
-{
-	if (st->rejects_fd == -1 || st->rejects_errno != 0)
-		return;
-	if (badin_save(st->rejects_fd, p, n) == -1)
-		st->rejects_errno = errno;
-}
-
-/*
- * A bad line: warn (the first few) and keep it verbatim in the dead-letter
- * file, with a newline where the input ended without one.
- */
-static void
-bad_record(struct stage *st, const struct reader_line *l)
-{
-	char excerpt[BADIN_EXCERPT_MAX];
-
-	st->counts.bad++;
-	if (st->counts.bad <= BADIN_SHOWN) {
-		badin_excerpt(excerpt, l->p, l->len);
-		if (st->name != NULL)
-			warnx("%s:%ju: bad record \"%s\": %s", st->name,
-			    (uintmax_t)st->rd.lineno, excerpt,
-			    rec_strerror(l->why));
-		else
-			warnx("line %ju: bad record \"%s\": %s",
-			    (uintmax_t)st->rd.lineno, excerpt,
-			    rec_strerror(l->why));
-	}
-	reject_save(st, l->p, l->save);
-	if (l->add_nl)
-		reject_save(st, "\n", 1);
-}
-
-/*
  * Handles every whole line in the input while the output has room for
- * what one record may make.
+ * what one record may make.  A dead-letter file that cannot be written
+ * stops the stage as --strict would, so that the good records read
+ * before are still written out; finish() then exits 74.
  */
 static enum consumed
 consume(struct stage *st)
@@ -146,13 +107,13 @@ consume(struct stage *st)
 			reader_refuse(&st->rd, &st->in, &l, (enum rec_status)r);
 			/* FALLTHROUGH */
 		case READER_BAD:
-			bad_record(st, &l);
+			badrec_line(&st->bad, st->name, st->rd.lineno, &l);
 			break;
 		case READER_REST:
-			reject_save(st, l.p, l.save);
+			badrec_save(&st->bad, l.p, l.save);
 			break;
 		}
-		if (reader_stopped(&st->rd) || st->rejects_errno != 0)
+		if (reader_stopped(&st->rd) || st->bad.error != 0)
 			return STOPPED;
 	}
 }
@@ -427,9 +388,7 @@ setup(struct stage *st)
 		st->in.fd = -1;
 		st->in.eof = 1;		/* none opened: nothing to read */
 	}
-	if (st->rejects != NULL &&
-	    (st->rejects_fd = badin_open(st->rejects)) == -1)
-		err(EX_IOERR, "%s", st->rejects);
+	badrec_open(&st->bad);
 	if (fd_nonblock(STDIN_FILENO) == -1)
 		err(EX_IOERR, "stdin");
 	run_setup(&st->run, &st->out, outcap, st->ops->usr1 != NULL);
@@ -445,25 +404,14 @@ finish(struct stage *st)
 	 * stage_write_out() below writes out what is queued.
 	 */
 	if (st->ops->finish != NULL && (st->ops->io != NULL ||
-	    (!st->rd.failed && st->rejects_errno == 0)))
+	    (!st->rd.failed && st->bad.error == 0)))
 		st->ops->finish(st);
 	stage_write_out(st);
 	stats_publish(&st->counts);
 	if (reader_end(&st->rd))
-		reject_save(st, "\n", 1);
-	if (st->rejects_fd != -1 && close(st->rejects_fd) == -1 &&
-	    st->rejects_errno == 0)
-		st->rejects_errno = errno;
-	if (st->rejects_errno != 0) {
-		errno = st->rejects_errno;
-		err(EX_IOERR, "%s", st->rejects);
-	}
-	if (st->counts.bad > BADIN_SHOWN)
-		warnx("%ju bad records, the first %d shown",
-		    (uintmax_t)st->counts.bad, BADIN_SHOWN);
-	else if (st->counts.bad > 0 && !st->rd.failed)
-		warnx("%ju bad record%s", (uintmax_t)st->counts.bad,
-		    st->counts.bad == 1 ? "" : "s");
+		badrec_save(&st->bad, "\n", 1);
+	badrec_close(&st->bad);
+	badrec_summary(&st->bad, st->rd.failed);
 	if (st->in.fd != -1)
 		end_file(st);
 	rbuf_free(&st->in);

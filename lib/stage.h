@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "badin.h"
+#include "badrec.h"
 #include "buf.h"
 #include "held.h"
 #include "prog.h"
@@ -108,9 +108,7 @@ struct stage {
 	struct stats_counts	 counts;
 
 	/* the rest is the runtime's */
-	const char		*rejects;
-	int			 rejects_fd;
-	int			 rejects_errno;	/* a write to it failed */
+	struct badrec		 bad;		/* warnings, --rejects */
 	struct run		 run;
 	struct rbuf		 in;
 	struct reader		 rd;		/* lines, and --strict */

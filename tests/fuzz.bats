@@ -48,6 +48,10 @@ replays() {
 	replays canon
 }
 
+@test "fuzz: the merge harness (procmerge's core) passes its corpus" {
+	replays merge
+}
+
 # found by fuzz_reader: the dead-letter file got as much of the line as
 # the last read had brought, and a '\n'
 @test "fuzz: --strict --rejects keeps all of an overlong bad line, read in any sizes" {
