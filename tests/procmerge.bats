@@ -228,7 +228,7 @@ procmerge: line 2: bad record "0x10": not an integer'
 	exec 4>a 5>b
 	# an overlong bad line of a, its first 5000 bytes in the file
 	head -c 5000 /dev/zero | tr '\0' x >&4
-	wait_while_running "$pid" test "$(wc -c <rej 2>/dev/null)" = 5000
+	wait_while_running "$pid" size_is rej 5000
 	# b's good record goes by; its bad line waits for a's to end
 	printf '1003\ny\n1004\n' >&5
 	wait_while_running "$pid" grep -qx 1003 out
@@ -282,7 +282,9 @@ procmerge: 2 bad records'
 	(SLUICE_STATS_FD=5 SLUICE_STATS_PID=$BASHPID exec procmerge a b >o 5<>page 3>&-) &
 	local pid=$!
 	exec 4<o
-	wait_for blocked "$pid"
+	# stalled on its output, not waiting for slow writers to start
+	stalled() { blocked "$pid" && (($(counter page in) > 30000)); }
+	wait_for stalled
 	kill -TERM "$pid"
 	cat <&4 >out
 	exec 4<&-
