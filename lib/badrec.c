@@ -2,6 +2,8 @@
 
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "badin.h"
@@ -33,20 +35,33 @@ badrec_save(struct badrec *b, const char *p, size_t n)
 }
 
 void
-badrec_line(struct badrec *b, const char *name, uint64_t lineno,
-    const struct reader_line *l)
+badrec_warn(struct badrec *b, const char *where, const char *p, size_t n,
+    const char *why)
 {
 	char excerpt[BADIN_EXCERPT_MAX];
 
 	if (++*b->count <= BADIN_SHOWN) {
-		badin_excerpt(excerpt, l->p, l->len);
-		if (name != NULL)
-			warnx("%s:%ju: bad record \"%s\": %s", name,
-			    (uintmax_t)lineno, excerpt, rec_strerror(l->why));
-		else
-			warnx("line %ju: bad record \"%s\": %s",
-			    (uintmax_t)lineno, excerpt, rec_strerror(l->why));
+		badin_excerpt(excerpt, p, n);
+		warnx("%s: bad record \"%s\": %s", where, excerpt, why);
 	}
+}
+
+void
+badrec_line(struct badrec *b, const char *name, uint64_t lineno,
+    const struct reader_line *l)
+{
+	char where[PATH_MAX + 32];
+
+	if (*b->count < BADIN_SHOWN) {
+		if (name != NULL)
+			snprintf(where, sizeof(where), "%s:%ju", name,
+			    (uintmax_t)lineno);
+		else
+			snprintf(where, sizeof(where), "line %ju",
+			    (uintmax_t)lineno);
+	} else
+		where[0] = '\0';	/* counted, not shown */
+	badrec_warn(b, where, l->p, l->len, rec_strerror(l->why));
 	badrec_save(b, l->p, l->save);
 	if (l->add_nl)
 		badrec_save(b, "\n", 1);

@@ -29,6 +29,15 @@ void	badrec_init(struct badrec *, uint64_t *count);
 void	badrec_open(struct badrec *);
 
 /*
+ * A bad record of n bytes at p, found at where ("FILE:LINE", "line N",
+ * "entry ID"): counts it and warns "PROG: where: bad record "...": why"
+ * for the first BADIN_SHOWN.  The caller keeps it in the dead-letter
+ * file (badrec_save) as its input has it.
+ */
+void	badrec_warn(struct badrec *, const char *where, const char *p,
+	    size_t n, const char *why);
+
+/*
  * A bad line l (READER_BAD) at line lineno of the file name (NULL:
  * standard input): counts it, warns as "PROG: name:N: bad record ..." or
  * "PROG: line N: ...", and keeps it in the dead-letter file with a '\n'
