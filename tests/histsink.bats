@@ -181,7 +181,7 @@ Try 'histsink --help' for more information." ]
 
 @test "histsink: on a terminal it keeps to LINES and COLUMNS when they are fewer" {
 	out="$BATS_TEST_TMPDIR/tty"
-	script -qec 'stty cols 50 rows 20; randsrc --count 60 --seed 2 | LINES=6 COLUMNS=30 histsink --ascii' /dev/null >"$out"
+	script -qec 'stty cols 50 rows 20; randsrc --rate 0 --count 60 --seed 2 | LINES=6 COLUMNS=30 histsink --ascii' /dev/null >"$out"
 	run -0 bash -c "tail -n 5 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AK]//g'"
 	# 4 bars, the count under them, the cursor below: 6 rows
 	assert_output " 3 ..  27  18  ###########
@@ -190,7 +190,7 @@ Try 'histsink --help' for more information." ]
 78 .. 100   6  ####
 60 records"
 	# more than the terminal has: the terminal's size
-	script -qec 'stty cols 50 rows 20; randsrc --count 60 --seed 2 | LINES=100 COLUMNS=300 histsink --ascii --bins 4' /dev/null >"$out"
+	script -qec 'stty cols 50 rows 20; randsrc --rate 0 --count 60 --seed 2 | LINES=100 COLUMNS=300 histsink --ascii --bins 4' /dev/null >"$out"
 	run -0 bash -c "tail -n 1 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AK]//g'"
 	assert_output "60 records"
 	(($(awk '{ print length }' "$out" | sort -n | tail -n 1) < 60))

@@ -114,11 +114,11 @@ pipesup: statsink failed: exit 65'
 
 @test "--stats 2s takes the interval as --stats=2s does; a command is not one" {
 	run -0 --separate-stderr pipesup -q --stats 20ms randsrc --rate 20 -n 3 --seed 2 :: procprint
-	assert_output "$(randsrc -n 3 --seed 2 | procprint)"
+	assert_output "$(randsrc --rate 0 -n 3 --seed 2 | procprint)"
 	[[ ${stderr_lines[0]} =~ ^pipesup:\ [0-9.]+s:\ randsrc\ in\ 0\ out\ [0-3]\  ]]
 	((${#stderr_lines[@]} >= 3))
 	run -0 --separate-stderr pipesup -q --stats randsrc -n 1 --seed 2
-	assert_output "$(randsrc -n 1 --seed 2)"
+	assert_output "$(randsrc --rate 0 -n 1 --seed 2)"
 	assert_equal "$stderr" ""
 }
 
@@ -126,7 +126,7 @@ pipesup: statsink failed: exit 65'
 	run -0 --separate-stderr pipesup -q -f - <<<"src: randsrc -n 2 --seed 4
 in: cat
 print: procprint"
-	assert_output "$(randsrc -n 2 --seed 4 | procprint)"
+	assert_output "$(randsrc --rate 0 -n 2 --seed 4 | procprint)"
 	run -0 --separate-stderr pipesup -q -f - <<<"in: cat
 print: procprint"
 	assert_output ""
@@ -336,7 +336,7 @@ file_error() {
 @test "a pipeline file with CR LF line ends reads as with LF" {
 	printf '# from Windows\r\nsrc: randsrc -n 3 --seed 1 \\\r\n  --max 9\r\nprint: procprint\r\n' >"$F"
 	run -0 --separate-stderr pipesup -q -f "$F"
-	assert_output "$(randsrc -n 3 --seed 1 --max 9 | procprint)"
+	assert_output "$(randsrc --rate 0 -n 3 --seed 1 --max 9 | procprint)"
 	assert_equal "$stderr" ""
 }
 
@@ -486,7 +486,7 @@ pipesup: sh: exit 0; restarting in 200ms"
 
 @test "--restart always: a first stage that ended its stream is final" {
 	run -0 --separate-stderr pipesup -r always randsrc -n 3 --seed 1 :: procprint
-	assert_output "$(randsrc -n 3 --seed 1 | procprint)"
+	assert_output "$(randsrc --rate 0 -n 3 --seed 1 | procprint)"
 	echo "$stderr" >"$ERR"
 	assert_equal "$(ended)" "randsrc 0 exit 0
 procprint 0 exit 0"
