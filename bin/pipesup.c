@@ -1180,6 +1180,30 @@ static const char *const state_words[] = {
 	"gave up"
 };
 
+/* A graph's pipes, each named by its ends; none for a line. */
+static void
+snapshot_edges(const struct sup *sp, struct report *r)
+{
+	const struct graph_node *nd;
+	const struct graph_edge *ed;
+	size_t i, k, e;
+
+	r->nedges = 0;
+	/* in the order of their readers, as the stages are listed */
+	for (i = 0; !sp->g->linear && i < sp->n; i++) {
+		nd = &sp->g->nodes[i];
+		for (k = 0; k < nd->nin; k++) {
+			e = nd->in[k];
+			ed = &sp->g->edges[e];
+			if (ed->from == GRAPH_STDIO)
+				continue;
+			r->edges[r->nedges].from = sp->m[ed->from].name;
+			r->edges[r->nedges].to = sp->m[ed->to].name;
+			r->edges[r->nedges++].queued = queued(sp, e);
+		}
+	}
+}
+
 /*
  * The pipeline's figures now, for every form of report.  A tick moves
  * the window the rates are taken over; a report between ticks (SIGUSR1,
@@ -1229,6 +1253,7 @@ snapshot(struct sup *sp, int64_t now, int tick, struct report *r)
 		s->queued = queued_in(sp, i);
 		s->capacity = m->capacity;
 	}
+	snapshot_edges(sp, r);
 }
 
 /* What render makes of r, to stderr: prefixed when asked, one write. */

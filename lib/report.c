@@ -89,6 +89,34 @@ name_width(const struct report *r)
 	return w;
 }
 
+/* A graph's pipes under the stages: "src -> src.tee  0". */
+static void
+edge_table(FILE *fp, const struct report *r)
+{
+	const struct report_edge *e;
+	char q[24];
+	size_t i;
+	int w = 4;	/* "pipe" */
+
+	if (r->nedges == 0)
+		return;
+	for (i = 0; i < r->nedges; i++) {
+		e = &r->edges[i];
+		if ((int)(strlen(e->from) + strlen(e->to) + 4) > w)
+			w = (int)(strlen(e->from) + strlen(e->to) + 4);
+	}
+	fprintf(fp, "%-*s %12s\n", w, "pipe", "queued bytes");
+	for (i = 0; i < r->nedges; i++) {
+		e = &r->edges[i];
+		if (e->queued >= 0)
+			snprintf(q, sizeof(q), "%" PRId64, e->queued);
+		else
+			strlcpy(q, "-", sizeof(q));
+		fprintf(fp, "%s -> %s%*s %12s\n", e->from, e->to,
+		    w - (int)(strlen(e->from) + strlen(e->to) + 4), "", q);
+	}
+}
+
 void
 report_table(FILE *fp, const struct report *r, const char *state_head)
 {
@@ -114,6 +142,7 @@ report_table(FILE *fp, const struct report *r, const char *state_head)
 		    s->pid, s->restarts, s->ended != NULL ? s->ended : s->state,
 		    in, out, bad);
 	}
+	edge_table(fp, r);
 }
 
 /* A JSON string: names come from a file and may hold anything. */
@@ -185,7 +214,19 @@ report_json(FILE *fp, const struct report *r)
 		else
 			fputs(",\"queued_bytes\":null}", fp);
 	}
-	fputs("]}\n", fp);
+	fputc(']', fp);
+	for (i = 0; i < r->nedges; i++) {
+		fputs(i > 0 ? ",{\"from\":" : ",\"edges\":[{\"from\":", fp);
+		json_string(fp, r->edges[i].from);
+		fputs(",\"to\":", fp);
+		json_string(fp, r->edges[i].to);
+		if (r->edges[i].queued >= 0)
+			fprintf(fp, ",\"queued_bytes\":%" PRId64 "}",
+			    r->edges[i].queued);
+		else
+			fputs(",\"queued_bytes\":null}", fp);
+	}
+	fputs(r->nedges > 0 ? "]}\n" : "}\n", fp);
 }
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -287,6 +328,19 @@ report_metrics(FILE *fp, const struct report *r)
 			prom_label(fp, r->st[i].name);
 			fprintf(fp, "\"} %.0f\n", v);
 		}
+	}
+	for (i = k = 0; i < r->nedges; i++) {
+		if (r->edges[i].queued < 0)
+			continue;
+		if (k++ == 0)
+			fputs("# HELP sluice_pipe_queued_bytes Bytes waiting in "
+			    "the pipe from one stage to another.\n"
+			    "# TYPE sluice_pipe_queued_bytes gauge\n", fp);
+		fputs("sluice_pipe_queued_bytes{from=\"", fp);
+		prom_label(fp, r->edges[i].from);
+		fputs("\",to=\"", fp);
+		prom_label(fp, r->edges[i].to);
+		fprintf(fp, "\"} %" PRId64 "\n", r->edges[i].queued);
 	}
 }
 
