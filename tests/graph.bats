@@ -50,23 +50,24 @@ at_least_once() {
 }
 
 @test "graph: an unknown from=, a cycle, a name twice, a name pipesup needs: FILE:LINE, exit 64, nothing runs" {
-	printf 'a: randsrc\nb from=c: cat\n' >"$F"
+	# stages that end at once: a fault that lets one of these run ends
+	printf 'a: true\nb from=c: true\n' >"$F"
 	run -64 --separate-stderr pipesup -f "$F"
 	assert_output ""
 	assert_equal "$stderr" "pipesup: $F:2: from=: no stage is named c"
-	printf 'a from=c: randsrc\nb from=a: cat\nc from=b: cat\n' >"$F"
+	printf 'a from=c: true\nb from=a: true\nc from=b: true\n' >"$F"
 	run -64 --separate-stderr pipesup -f "$F"
 	assert_equal "$stderr" "pipesup: $F:1: stages read each other in a cycle: a -> b -> c -> a"
-	printf 'a: randsrc\n\nb from=b: cat\n' >"$F"
+	printf 'a: true\n\nb from=b: true\n' >"$F"
 	run -64 --separate-stderr pipesup -f "$F"
 	assert_equal "$stderr" "pipesup: $F:3: stage b reads itself"
-	printf 'a: randsrc\nb from=a,-,a: cat\n' >"$F"
+	printf 'a: true\nb from=a,-,a: true\n' >"$F"
 	run -64 --separate-stderr pipesup -f "$F"
 	assert_equal "$stderr" "pipesup: $F:2: from= names a twice"
-	printf 'a: randsrc\nb from=a,: cat\n' >"$F"
+	printf 'a: true\nb from=a,: true\n' >"$F"
 	run -64 --separate-stderr pipesup -f "$F"
 	assert_equal "$stderr" "pipesup: $F:2: from= takes stage names separated by ',' (\"-\" for the standard input), or nothing"
-	printf 'a: randsrc\nb from=a: cat\nc from=a: cat\na.tee: cat\n' >"$F"
+	printf 'a: true\nb from=a: true\nc from=a: true\na.tee: true\n' >"$F"
 	run -64 --separate-stderr pipesup -f "$F"
 	assert_equal "$stderr" "pipesup: $F:4: the stage name a.tee is the one pipesup gives the proctee it adds"
 }
