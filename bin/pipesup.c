@@ -1846,12 +1846,12 @@ main(int argc, char *argv[])
 		PROG_LONGOPTS,
 		{ NULL,		  0,			NULL,	0 }
 	};
+	static struct graph g;
 	static struct sup sup = {
 		.max_restarts = 10, .grace = 5 * SEC, .exit_status = -1,
-		.notify_fd = -1, .devnull = -1
+		.notify_fd = -1, .devnull = -1, .g = &g
 	};
 	static struct pipeline pl;
-	static struct graph g;
 	struct graph_why why;
 	struct sup *sp = &sup;
 	const char *file = NULL, *pidpath = NULL, *errstr, *what;
@@ -1965,7 +1965,6 @@ main(int argc, char *argv[])
 	    tcgetpgrp(STDIN_FILENO) == getpgrp();
 	if (setenv(STATS_ENV, "3", 1) == -1)
 		err(EX_OSERR, "setenv");
-	sp->g = &g;
 	sp->n = g.n;
 	for (i = 0; i < g.nedges; i++)
 		sp->rd[i] = sp->wr[i] = -1;

@@ -191,7 +191,7 @@ add_edge(struct graph *g, size_t from, size_t to, struct graph_why *why)
 
 	if (g->nedges == GRAPH_EDGES_MAX)
 		return fail(why, GRAPH_EDGES, 0, "the pipeline needs more than "
-		    "%d pipes", GRAPH_EDGES_MAX);
+		    "%zu pipes", GRAPH_EDGES_MAX);
 	g->edges[g->nedges].from = from;
 	g->edges[g->nedges].to = to;
 	if (from != GRAPH_STDIO) {
@@ -268,8 +268,8 @@ sort(struct graph *g)
 {
 	static const struct graph_node zero;
 	struct graph_node *tmp;
-	size_t order[GRAPH_NODES_MAX], where[GRAPH_NODES_MAX];
-	size_t left[GRAPH_NODES_MAX], i, k, e, best, n = 0;
+	size_t order[GRAPH_NODES_MAX] = { 0 }, where[GRAPH_NODES_MAX] = { 0 };
+	size_t left[GRAPH_NODES_MAX] = { 0 }, i, k, e, best, n = 0;
 	int done[GRAPH_NODES_MAX] = { 0 };
 
 	for (i = 0; i < g->n; i++) {

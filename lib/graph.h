@@ -19,7 +19,7 @@
 #define GRAPH_NODES_MAX	PIPELINE_MAX
 
 /* Pipes, and our standard input and output: each pipe costs 2 descriptors. */
-#define GRAPH_EDGES_MAX	(2 * PIPELINE_MAX)
+#define GRAPH_EDGES_MAX	((size_t)2 * PIPELINE_MAX)
 
 /* An edge's end at pipesup's standard input (from) or output (to). */
 #define GRAPH_STDIO	((size_t)-1)

@@ -41,7 +41,7 @@ struct report_edge {
 	int64_t		 queued;	/* bytes in it; -1: no longer held */
 };
 
-#define REPORT_EDGES_MAX	(2 * PIPELINE_MAX)
+#define REPORT_EDGES_MAX	((size_t)2 * PIPELINE_MAX)
 
 struct report {
 	double			 elapsed;	/* seconds since the start */
