@@ -217,12 +217,13 @@ answered(struct stage *st, struct sink *sk, const redisReply *rep)
 }
 
 static void
-io(struct stage *st, short revents)
+io(struct stage *st, const struct pollfd *p, size_t n)
 {
 	struct sink *sk = st->ctx;
 	redisReply *rep;
 
-	if (redis_io(&sk->r, revents) == -1)
+	(void)n;
+	if (redis_io(&sk->r, p[0].revents) == -1)
 		errx(EX_UNAVAILABLE, "cannot reach %s: %s", redis_where(&sk->r),
 		    sk->r.err);
 	if (redis_up(&sk->r) || sk->r.state != REDIS_UP)
@@ -243,10 +244,11 @@ io(struct stage *st, short revents)
 
 /* About to wait: what is read goes out now, not when a batch fills. */
 static int64_t
-io_poll(struct stage *st, struct pollfd *p)
+io_poll(struct stage *st, struct pollfd *p, size_t n)
 {
 	struct sink *sk = st->ctx;
 
+	(void)n;
 	if (sk->keep == 0)
 		sk->keep = stage_keep_max(st) / 2;
 	close_entry(st, sk);

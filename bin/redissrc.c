@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "badin.h"
+#include "badrec.h"
 #include "loop.h"
 #include "prog.h"
 #include "record.h"
@@ -91,9 +91,8 @@ struct src {
 	char		 consumer[NAME_MAX_LEN];
 	int64_t		 claim_idle;
 	int64_t		 until_idle;	/* 0: never */
-	const char	*rejects;
-	int		 rejects_fd;
 	int		 strict;
+	struct badrec	 bad;		/* --rejects, and the count */
 
 	struct run	 run;
 	struct wbuf	 out;
@@ -133,7 +132,6 @@ struct src {
 	uint64_t	 again;		/* entries delivered before */
 	uint64_t	 gone;		/* of ours, deleted from the stream */
 	int		 failed;	/* --strict met a bad record */
-	int		 rejects_errno;
 };
 
 /* Sends a command; returns 0, or -1 when the connection is not up. */
@@ -275,26 +273,13 @@ remember(struct src *s, const struct xentry *e)
 }
 
 static void
-reject_save(struct src *s, const char *p, size_t n)
-{
-	if (s->rejects_fd == -1 || s->rejects_errno != 0)
-		return;
-	if (badin_save(s->rejects_fd, p, n) == -1)
-		s->rejects_errno = errno;
-}
-
-static void
 bad(struct src *s, const struct xentry *e, const char *line, size_t n,
     const char *why)
 {
-	char excerpt[BADIN_EXCERPT_MAX];
+	char where[sizeof("entry ") + XREAD_ID_MAX];
 
-	s->counts.bad++;
-	if (s->counts.bad <= BADIN_SHOWN) {
-		badin_excerpt(excerpt, line, n);
-		warnx("entry %.*s: bad record \"%s\": %s", (int)e->idlen,
-		    e->id, excerpt, why);
-	}
+	snprintf(where, sizeof(where), "entry %.*s", (int)e->idlen, e->id);
+	badrec_warn(&s->bad, where, line, n, why);
 }
 
 /*
@@ -354,7 +339,7 @@ queue_entries(struct src *s)
 			/* FALLTHROUGH */
 		case READER_MORE:
 			if (reader_end(&s->split.rd))
-				reject_save(s, "\n", 1);
+				badrec_save(&s->bad, "\n", 1);
 			s->splitting = 0;
 			remember(s, &s->e);
 			break;
@@ -367,12 +352,12 @@ queue_entries(struct src *s)
 			break;
 		case READER_BAD:
 			bad(s, &s->e, l.p, l.len, rec_strerror(l.why));
-			reject_save(s, l.p, l.save);
+			badrec_save(&s->bad, l.p, l.save);
 			if (l.add_nl)
-				reject_save(s, "\n", 1);
+				badrec_save(&s->bad, "\n", 1);
 			break;
 		case READER_REST:
-			reject_save(s, l.p, l.save);
+			badrec_save(&s->bad, l.p, l.save);
 			break;
 		}
 	}
@@ -545,7 +530,7 @@ loop(struct src *s)
 
 	for (;;) {
 		stopping = s->run.stopsig != 0 || s->failed ||
-		    s->rejects_errno != 0;
+		    s->bad.error != 0;
 		queue_entries(s);
 		run_flush(&s->run);
 		if (s->r.state == REDIS_UP) {
@@ -613,13 +598,7 @@ finish(struct src *s)
 {
 	run_write_out(&s->run);
 	stats_publish(&s->counts);
-	if (s->rejects_fd != -1 && close(s->rejects_fd) == -1 &&
-	    s->rejects_errno == 0)
-		s->rejects_errno = errno;
-	if (s->rejects_errno != 0) {
-		errno = s->rejects_errno;
-		err(EX_IOERR, "%s", s->rejects);
-	}
+	badrec_close(&s->bad);
 	if (s->again > 0)
 		warnx("%ju entr%s delivered again (pending after a failure, or "
 		    "taken over from a consumer that stopped): their records "
@@ -632,12 +611,7 @@ finish(struct src *s)
 		    s->gone == 1 ? "y was" : "ies were",
 		    s->gone == 1 ? "it was" : "they were",
 		    s->gone == 1 ? "its" : "their");
-	if (s->counts.bad > BADIN_SHOWN)
-		warnx("%ju bad records, the first %d shown",
-		    (uintmax_t)s->counts.bad, BADIN_SHOWN);
-	else if (s->counts.bad > 0 && !s->failed)
-		warnx("%ju bad record%s", (uintmax_t)s->counts.bad,
-		    s->counts.bad == 1 ? "" : "s");
+	badrec_summary(&s->bad, s->failed);
 	xsplit_free(&s->split);
 	free(s->done);
 	if (s->cur != NULL)
@@ -667,7 +641,7 @@ main(int argc, char *argv[])
 	prog_init(argc, argv);
 	redis_init(&s.r);
 	s.claim_idle = (int64_t)30 * 1000 * 1000 * 1000;
-	s.rejects_fd = -1;
+	badrec_init(&s.bad, &s.counts.bad);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (redis_option(&s.r, ch, optarg))
 			continue;
@@ -700,7 +674,7 @@ main(int argc, char *argv[])
 			s.strict = 1;
 			break;
 		case OPT_REJECTS:
-			s.rejects = optarg;
+			s.bad.path = optarg;
 			break;
 		default:
 			prog_option(ch, help);
@@ -712,11 +686,10 @@ main(int argc, char *argv[])
 		prog_usage("--group NAME is required");
 	if (s.consumer[0] == '\0')
 		default_consumer(&s);
-	if (xsplit_init(&s.split, SPLIT_CAP, s.strict, s.rejects != NULL) ==
+	if (xsplit_init(&s.split, SPLIT_CAP, s.strict, s.bad.path != NULL) ==
 	    -1)
 		err(EX_OSERR, NULL);
-	if (s.rejects != NULL && (s.rejects_fd = badin_open(s.rejects)) == -1)
-		err(EX_IOERR, "%s", s.rejects);
+	badrec_open(&s.bad);
 
 	run_setup(&s.run, &s.out, OUT_CAP, 0);
 	/* what is pending for us is not known until the server is reached */

@@ -231,6 +231,29 @@ wbuf_flush(struct wbuf *wb)
 	return flush_straight(wb);
 }
 
+int
+wbuf_write(struct wbuf *wb, const char *p, size_t n)
+{
+	char *buf = wb->buf;
+	size_t cap = wb->cap;
+	int r, saved;
+
+	/* the bytes at p stand for the buffer while they are written */
+	wb->buf = (char *)(uintptr_t)p;
+	wb->cap = wb->len = n;
+	wb->start = wb->spilled = 0;
+	r = wbuf_flush(wb);
+	saved = errno;
+	if (r != 0)
+		memcpy(buf, p + wb->start, wb->len - wb->start);
+	wb->len -= wb->start;
+	wb->start = 0;
+	wb->buf = buf;
+	wb->cap = cap;
+	errno = saved;
+	return r;
+}
+
 char *
 wbuf_reserve_slow(struct wbuf *wb, size_t n)
 {

@@ -109,6 +109,15 @@ rbuf_room(const struct rbuf *rb)
  */
 int	wbuf_flush(struct wbuf *);
 
+/*
+ * For a writer with nothing queued: writes the n (<= cap) bytes at p as
+ * wbuf_flush() would have written them queued, straight from p, and
+ * queues what fd does not take now.  It saves copying what goes at once
+ * (proctee's branches, which take the same bytes from its input).
+ * Returns as wbuf_flush(); after -1 too, what was not written is queued.
+ */
+int	wbuf_write(struct wbuf *, const char *p, size_t n);
+
 static inline size_t
 wbuf_pending(const struct wbuf *wb)
 {

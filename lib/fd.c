@@ -29,16 +29,26 @@ fd_std_open(void)
 	return 0;
 }
 
-int
-fd_nonblock(int fd)
+/* May fd be made non-blocking: is it a pipe, FIFO or socket?  1, 0, -1. */
+static int
+may_nonblock(int fd)
 {
 	struct stat st;
-	int flags;
 
 	if (fstat(fd, &st) == -1)
 		return -1;
 	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
 		return 0;
+	return 1;
+}
+
+int
+fd_nonblock(int fd)
+{
+	int flags, r;
+
+	if ((r = may_nonblock(fd)) != 1)
+		return r;
 	if ((flags = fcntl(fd, F_GETFL)) == -1)
 		return -1;
 	if (flags & O_NONBLOCK)
@@ -52,6 +62,19 @@ fd_nonblock(int fd)
 	saved[nsaved].flags = flags;
 	nsaved++;
 	if (fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return -1;
+	return 1;
+}
+
+int
+fd_nonblock_own(int fd)
+{
+	int flags, r;
+
+	if ((r = may_nonblock(fd)) != 1)
+		return r;
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
 		return -1;
 	return 1;
 }

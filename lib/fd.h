@@ -21,6 +21,13 @@ int	fd_std_open(void);
 int	fd_nonblock(int fd);
 
 /*
+ * As fd_nonblock(), for a description this process opened itself (a FIFO
+ * or /dev/fd/N of a pipe, which Linux opens anew): no one else shares
+ * it, so there is nothing to put back, and nothing is remembered.
+ */
+int	fd_nonblock_own(int fd);
+
+/*
  * Ends the part line a regular file ends in, when our writes to fd go to
  * its end (O_APPEND, or positioned there), so that our first line is not
  * glued to it: a writer killed in the middle of a write to a file (a

@@ -101,6 +101,47 @@ opt_duration(const char *s, int64_t *out, const char **errstr)
 }
 
 int
+opt_size(const char *s, int64_t min, int64_t max, int64_t *out,
+    const char **errstr)
+{
+	static const struct {
+		const char	*name;
+		int64_t		 bytes;
+	} units[] = {
+		{ "", 1 }, { "K", 1 << 10 }, { "KiB", 1 << 10 },
+		{ "M", 1 << 20 }, { "MiB", 1 << 20 },
+		{ "G", 1 << 30 }, { "GiB", 1 << 30 },
+	};
+	char digits[24];
+	size_t n = strspn(s, "0123456789"), i;
+	long long v;
+
+	if (n == 0 || n >= sizeof(digits)) {
+		*errstr = n == 0 ? "invalid" : "too large";
+		return -1;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(s + n, units[i].name) == 0)
+			break;
+	if (i == sizeof(units) / sizeof(units[0])) {
+		*errstr = "invalid";
+		return -1;
+	}
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	v = strtonum(digits, 0, INT64_MAX / units[i].bytes, errstr);
+	if (*errstr != NULL)
+		return -1;
+	v *= units[i].bytes;
+	if (v < min || v > max) {
+		*errstr = v < min ? "too small" : "too large";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
 opt_int64_pair(const char *s, int64_t min, int64_t max, int64_t *a,
     int64_t *b, const char **errstr)
 {

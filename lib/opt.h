@@ -21,6 +21,14 @@ int	opt_rate(const char *s, double *out, const char **errstr);
  */
 int	opt_duration(const char *s, int64_t *out, const char **errstr);
 
+/*
+ * A size in bytes in [min, max]: a decimal integer and an optional unit,
+ * K, M or G, or KiB, MiB or GiB, which are the same powers of 1024
+ * ("65536", "64K", "1MiB").
+ */
+int	opt_size(const char *s, int64_t min, int64_t max, int64_t *out,
+	    const char **errstr);
+
 /* Two integers separated by a comma ("-5,5"), each in [min, max]. */
 int	opt_int64_pair(const char *s, int64_t min, int64_t max, int64_t *a,
 	    int64_t *b, const char **errstr);

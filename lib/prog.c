@@ -123,6 +123,17 @@ prog_duration(const char *opt, const char *arg)
 }
 
 int64_t
+prog_size(const char *opt, const char *arg, int64_t min, int64_t max)
+{
+	const char *errstr;
+	int64_t v;
+
+	if (opt_size(arg, min, max, &v, &errstr) == -1)
+		prog_usage("%s: \"%s\" is %s", opt, arg, errstr);
+	return v;
+}
+
+int64_t
 prog_interval(const char *opt, const char *arg)
 {
 	int64_t v = prog_duration(opt, arg);

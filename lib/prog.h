@@ -56,6 +56,7 @@ void	prog_usage(const char *fmt, ...)
 int64_t	prog_int64(const char *opt, const char *arg, int64_t min, int64_t max);
 double	prog_rate(const char *opt, const char *arg);
 int64_t	prog_duration(const char *opt, const char *arg);
+int64_t	prog_size(const char *opt, const char *arg, int64_t min, int64_t max);
 
 /*
  * How often a report is made (--every, --stats): a duration of at least

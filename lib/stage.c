@@ -1,7 +1,6 @@
 #include "stage.h"
 
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -35,7 +34,8 @@ stage_init(struct stage *st, const struct stage_ops *ops, void *ctx)
 	st->ops = ops;
 	st->ctx = ctx;
 	st->deadline = LOOP_NEVER;
-	st->rejects_fd = -1;
+	st->nio = 1;
+	badrec_init(&st->bad, &st->counts.bad);
 	reader_init(&st->rd, 0, 0);
 }
 
@@ -47,7 +47,7 @@ stage_option(struct stage *st, int ch, const char *arg, const char *help)
 		st->rd.strict = 1;
 		break;
 	case OPT_REJECTS:
-		st->rejects = arg;
+		st->bad.path = arg;
 		st->rd.rejects = 1;
 		break;
 	default:
@@ -56,53 +56,17 @@ stage_option(struct stage *st, int ch, const char *arg, const char *help)
 }
 
 /*
- * A dead-letter file that cannot be written stops the stage as --strict
- * would, so that the good records read before are still written out;
- * finish() then exits 74.
- */
-static void
-reject_save(struct stage *st, const char *p, size_t n)
-{
-	if (st->rejects_fd == -1 || st->rejects_errno != 0)
-		return;
-	if (badin_save(st->rejects_fd, p, n) == -1)
-		st->rejects_errno = errno;
-}
-
-/*
- * A bad line: warn (the first few) and keep it verbatim in the dead-letter
- * file, with a newline where the input ended without one.
- */
-static void
-bad_record(struct stage *st, const struct reader_line *l)
-{
-	char excerpt[BADIN_EXCERPT_MAX];
-
-	st->counts.bad++;
-	if (st->counts.bad <= BADIN_SHOWN) {
-		badin_excerpt(excerpt, l->p, l->len);
-		if (st->name != NULL)
-			warnx("%s:%ju: bad record \"%s\": %s", st->name,
-			    (uintmax_t)st->rd.lineno, excerpt,
-			    rec_strerror(l->why));
-		else
-			warnx("line %ju: bad record \"%s\": %s",
-			    (uintmax_t)st->rd.lineno, excerpt,
-			    rec_strerror(l->why));
-	}
-	reject_save(st, l->p, l->save);
-	if (l->add_nl)
-		reject_save(st, "\n", 1);
-}
-
-/*
  * Handles every whole line in the input while the output has room for
- * what one record may make.
+ * what one record may make.  A dead-letter file that cannot be written
+ * stops the stage as --strict would, so that the good records read
+ * before are still written out; finish() then exits 74.
  */
 static enum consumed
 consume(struct stage *st)
 {
 	struct reader_line l;
+	uint64_t n;
+	size_t took;
 	int r;
 
 	/*
@@ -117,6 +81,15 @@ consume(struct stage *st)
 			return NEED_INPUT;
 		if (st->paused)
 			return PAUSED;
+		if (st->ops->canon != NULL &&
+		    (st->rd.skipping | st->rd.failed) == 0 &&
+		    (took = st->ops->canon(st, st->in.buf + st->in.start,
+		    rbuf_avail(&st->in), &n)) > 0) {
+			st->in.start += took;
+			st->rd.lineno += n;
+			st->counts.in += n;
+			continue;
+		}
 		/* the rest of an overlong line makes no output */
 		if (!st->rd.skipping &&
 		    wbuf_reserve(&st->out, st->ops->maxout) == NULL)
@@ -134,13 +107,13 @@ consume(struct stage *st)
 			reader_refuse(&st->rd, &st->in, &l, (enum rec_status)r);
 			/* FALLTHROUGH */
 		case READER_BAD:
-			bad_record(st, &l);
+			badrec_line(&st->bad, st->name, st->rd.lineno, &l);
 			break;
 		case READER_REST:
-			reject_save(st, l.p, l.save);
+			badrec_save(&st->bad, l.p, l.save);
 			break;
 		}
-		if (reader_stopped(&st->rd) || st->rejects_errno != 0)
+		if (reader_stopped(&st->rd) || st->bad.error != 0)
 			return STOPPED;
 	}
 }
@@ -212,36 +185,42 @@ stage_keep_max(const struct stage *st)
 	return st->holding ? held_keep_max(&st->held) : SIZE_MAX;
 }
 
-/* Asks the program's io_poll(), if any; returns the earlier deadline. */
+/*
+ * Asks the program's io_poll(), if any, to fill the nio slots at p;
+ * returns the earlier deadline.
+ */
 static int64_t
 io_poll(struct stage *st, struct pollfd *p, int64_t deadline)
 {
 	int64_t at;
+	size_t k;
 
-	p->fd = -1;
-	p->events = 0;
-	p->revents = 0;
+	for (k = 0; k < st->nio; k++) {
+		p[k].fd = -1;
+		p[k].events = 0;
+		p[k].revents = 0;
+	}
 	if (st->ops->io_poll == NULL)
 		return deadline;
-	at = st->ops->io_poll(st, p);
+	at = st->ops->io_poll(st, p, st->nio);
 	return at < deadline ? at : deadline;
 }
 
 void
 stage_io_wait(struct stage *st)
 {
-	struct pollfd pfd[2];
+	struct pollfd *pfd = st->pfd;
 	int64_t deadline;
 
 	flush(st);
 	pfd[0].fd = sig_fd();
 	pfd[0].events = POLLIN;
 	deadline = io_poll(st, &pfd[1], LOOP_NEVER);
-	if (loop_wait(pfd, 2, deadline) == -1)
+	if (loop_wait(pfd, 1 + (int)st->nio, deadline) == -1)
 		err(EX_OSERR, "poll");
 	if (pfd[0].revents & POLLIN)
 		run_signals(&st->run);
-	st->ops->io(st, pfd[1].revents);
+	st->ops->io(st, &pfd[1], st->nio);
 }
 
 void
@@ -401,15 +380,15 @@ setup(struct stage *st)
 				outcap = WBUF_SPLICE_MAX;
 		}
 	}
-	if (rbuf_init(&st->in, fd, IN_CAP) == -1)
+	if (rbuf_init(&st->in, fd, IN_CAP) == -1 ||
+	    (st->pfd = reallocarray(NULL, 3 + st->nio,
+	    sizeof(*st->pfd))) == NULL)
 		err(EX_OSERR, NULL);
 	if (!only_stdin && !next_file(st)) {
 		st->in.fd = -1;
 		st->in.eof = 1;		/* none opened: nothing to read */
 	}
-	if (st->rejects != NULL &&
-	    (st->rejects_fd = badin_open(st->rejects)) == -1)
-		err(EX_IOERR, "%s", st->rejects);
+	badrec_open(&st->bad);
 	if (fd_nonblock(STDIN_FILENO) == -1)
 		err(EX_IOERR, "stdin");
 	run_setup(&st->run, &st->out, outcap, st->ops->usr1 != NULL);
@@ -425,30 +404,22 @@ finish(struct stage *st)
 	 * stage_write_out() below writes out what is queued.
 	 */
 	if (st->ops->finish != NULL && (st->ops->io != NULL ||
-	    (!st->rd.failed && st->rejects_errno == 0)))
+	    (!st->rd.failed && st->bad.error == 0)))
 		st->ops->finish(st);
 	stage_write_out(st);
 	stats_publish(&st->counts);
 	if (reader_end(&st->rd))
-		reject_save(st, "\n", 1);
-	if (st->rejects_fd != -1 && close(st->rejects_fd) == -1 &&
-	    st->rejects_errno == 0)
-		st->rejects_errno = errno;
-	if (st->rejects_errno != 0) {
-		errno = st->rejects_errno;
-		err(EX_IOERR, "%s", st->rejects);
-	}
-	if (st->counts.bad > BADIN_SHOWN)
-		warnx("%ju bad records, the first %d shown",
-		    (uintmax_t)st->counts.bad, BADIN_SHOWN);
-	else if (st->counts.bad > 0 && !st->rd.failed)
-		warnx("%ju bad record%s", (uintmax_t)st->counts.bad,
-		    st->counts.bad == 1 ? "" : "s");
+		badrec_save(&st->bad, "\n", 1);
+	badrec_close(&st->bad);
+	badrec_summary(&st->bad, st->rd.failed);
 	if (st->in.fd != -1)
 		end_file(st);
 	rbuf_free(&st->in);
+	free(st->pfd);
 	if (st->holding)
 		held_close(&st->held);
+	if (st->ioerr)
+		exit(EX_IOERR);
 	run_end(&st->run);
 	if (st->noinput)
 		return EX_NOINPUT;
@@ -458,13 +429,14 @@ finish(struct stage *st)
 int
 stage_run(struct stage *st)
 {
-	struct pollfd pfd[4];
+	struct pollfd *pfd;
 	enum { SIG, IN, OUT, IO };
 	enum consumed c;
 	int64_t now, retry, deadline;
 	int reading;
 
 	setup(st);
+	pfd = st->pfd;
 	for (;;) {
 		if ((c = consume(st)) == STOPPED)
 			break;
@@ -478,6 +450,10 @@ stage_run(struct stage *st)
 		if (c == OUT_FULL && wbuf_pending(&st->out) == 0)
 			continue;
 
+		/* first: what the program writes there may pause it, or not */
+		deadline = io_poll(st, &pfd[IO], st->deadline);
+		if (c == PAUSED && !st->paused)
+			continue;
 		pfd[SIG].fd = sig_fd();
 		pfd[SIG].events = POLLIN;
 		pfd[IN].fd = -1;
@@ -491,9 +467,9 @@ stage_run(struct stage *st)
 		pfd[OUT].events = POLLOUT;
 		retry = st->holding && pfd[IN].fd != -1 ?
 		    held_deadline(&st->held) : LOOP_NEVER;
-		deadline = io_poll(st, &pfd[IO], st->deadline < retry ?
-		    st->deadline : retry);
-		if (loop_wait(pfd, 4, deadline) == -1)
+		if (retry < deadline)
+			deadline = retry;
+		if (loop_wait(pfd, 3 + (int)st->nio, deadline) == -1)
 			err(EX_OSERR, "poll");
 
 		if (pfd[SIG].revents & POLLIN)
@@ -508,7 +484,7 @@ stage_run(struct stage *st)
 			st->ops->tick(st, now);
 		}
 		if (st->ops->io != NULL)
-			st->ops->io(st, pfd[IO].revents);
+			st->ops->io(st, &pfd[IO], st->nio);
 		if (pfd[IN].fd != -1 && (pfd[IN].revents & POLLIN ||
 		    (retry != LOOP_NEVER && loop_now() >= retry)) &&
 		    st->run.stopsig == 0 && fill(st) == -1)

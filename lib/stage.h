@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "badin.h"
+#include "badrec.h"
 #include "buf.h"
 #include "held.h"
 #include "prog.h"
@@ -70,17 +70,31 @@ struct stage_ops {
 	int	  keeps;
 	/*
 	 * A stage whose records go somewhere other than standard output (a
-	 * server) waits on that too.  Before each wait io_poll() fills p
-	 * (fd -1: nothing to wait for) and returns when to call io() even
-	 * if p stays quiet (LOOP_NEVER: no such time); io() follows every
-	 * wait, with p's revents.  While the program sets paused, the stage
-	 * reads no more records.  Its finish() waits with stage_io_wait()
-	 * until its output is done; it is called after --strict stopped
-	 * too, so that every record before the bad one is delivered.  Its input is answered, for crash
-	 * safety, with stage_answered_at().  Both optional.
+	 * server, files of its own) waits on that too.  Before each wait
+	 * io_poll() fills the n slots at p (n is the stage's nio; fd -1:
+	 * nothing to wait for) and returns when to call io() even if they
+	 * stay quiet (LOOP_NEVER: no such time); io() follows every wait,
+	 * with their revents.  While the program sets paused, the stage
+	 * reads no more records; the runtime looks at paused after
+	 * io_poll(), which may change it.  Its finish() waits with
+	 * stage_io_wait() until its output is done; it is called after
+	 * --strict stopped too, so that every record before the bad one is
+	 * delivered.  Its input is answered, for crash safety, with
+	 * stage_answered_at().  Both optional.
 	 */
-	int64_t	(*io_poll)(struct stage *, struct pollfd *p);
-	void	(*io)(struct stage *, short revents);
+	int64_t	(*io_poll)(struct stage *, struct pollfd *p, size_t n);
+	void	(*io)(struct stage *, const struct pollfd *p, size_t n);
+	/*
+	 * Optional, for a stage that passes records on unchanged (proctee):
+	 * takes the whole lines at the head of the n bytes of input at p
+	 * that are records in canonical form already (canon_span() finds
+	 * them) as they are, instead of one record() each.  Returns how many
+	 * bytes it took, 0 for none (record() gets them then), and sets
+	 * *records to how many records they hold.  Not called inside an
+	 * overlong line or once --strict has stopped.
+	 */
+	size_t	(*canon)(struct stage *, const char *p, size_t n,
+		    uint64_t *records);
 };
 
 struct stage {
@@ -88,13 +102,13 @@ struct stage {
 	void			*ctx;		/* the program's */
 	int64_t			 deadline;	/* for tick(); LOOP_NEVER */
 	int			 paused;	/* the program's: read no more */
+	int			 ioerr;		/* the program's: exit 74 */
+	size_t			 nio;		/* slots io_poll() fills; 1 */
 	struct wbuf		 out;
 	struct stats_counts	 counts;
 
 	/* the rest is the runtime's */
-	const char		*rejects;
-	int			 rejects_fd;
-	int			 rejects_errno;	/* a write to it failed */
+	struct badrec		 bad;		/* warnings, --rejects */
 	struct run		 run;
 	struct rbuf		 in;
 	struct reader		 rd;		/* lines, and --strict */
@@ -105,6 +119,7 @@ struct stage {
 	int			 nfiles;
 	const char		*name;		/* the file read; NULL: stdin */
 	int			 noinput;	/* a file could not be opened */
+	struct pollfd		*pfd;		/* the loop's: 3 + nio slots */
 };
 
 void	stage_init(struct stage *, const struct stage_ops *, void *ctx);
@@ -125,8 +140,10 @@ void	stage_operands(struct stage *, int n, char **files);
 
 /*
  * Runs the loop to the end of input and returns the exit status (0, 66
- * after a file that could not be opened, or 65 after bad records).  Exits 74 on an I/O error, dies by SIGPIPE when
- * the reader goes away and by SIGINT or SIGTERM after finishing.
+ * after a file that could not be opened, or 65 after bad records).
+ * Exits 74 on an I/O error, and at the end when the program has set
+ * ioerr (it has said what failed); dies by SIGPIPE when the reader goes
+ * away and by SIGINT or SIGTERM after finishing.
  */
 int	stage_run(struct stage *);
 
@@ -170,7 +187,7 @@ void		stage_answered_at(struct stage *, uint64_t off);
 size_t		stage_keep_max(const struct stage *);
 
 /*
- * One wait of a finish() with io(): for the program's descriptor (as
+ * One wait of a finish() with io(): for the program's descriptors (as
  * io_poll() says) or a signal; then io().  A second stop signal ends
  * the program at once, as everywhere.
  */

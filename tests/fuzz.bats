@@ -44,6 +44,14 @@ replays() {
 	replays xread
 }
 
+@test "fuzz: the canon harness (proctee's runs of canonical records) passes its corpus" {
+	replays canon
+}
+
+@test "fuzz: the merge harness (procmerge's core) passes its corpus" {
+	replays merge
+}
+
 # found by fuzz_reader: the dead-letter file got as much of the line as
 # the last read had brought, and a '\n'
 @test "fuzz: --strict --rejects keeps all of an overlong bad line, read in any sizes" {

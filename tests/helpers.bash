@@ -30,6 +30,12 @@ wait_for() {
 	done
 }
 
+# size_is FILE N: FILE is there and holds N bytes (for wait_for: the
+# size is looked at anew at each try).
+size_is() {
+	[[ -f $1 ]] && (($(wc -c <"$1") == $2))
+}
+
 # wait_while_running PID CMD...: as wait_for CMD, but fail at once when
 # PID ends first: a test that waits for a stage to do something learns
 # at once that the stage died instead of waiting out the timeout.
