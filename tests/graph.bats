@@ -127,6 +127,25 @@ s -> stdout.merge -
 c -> stdout.merge -"
 }
 
+@test "graph: a branch whose reader ended for good: the proctee goes on with the others, and all end well" {
+	{
+		echo "src: randsrc --seed 7 --count 50000 --rate 0"
+		FROM=src to_file x head -n 5
+		FROM=src to_file y cat
+	} >"$F"
+	run -0 --separate-stderr pipesup -f "$F"
+	randsrc --seed 7 --count 50000 --rate 0 >"$D/want"
+	head -n 5 "$D/want" | cmp - "$D/x"
+	cmp "$D/want" "$D/y"
+	assert_regex "$stderr" $'^src.tee: proctee: stdout: its reader went away after [0-9]+ records\n'
+	echo "$stderr" >"$ERR"
+	assert_equal "$(ended)" "src 0 exit 0
+src.tee 0 exit 0
+x 0 exit 0
+y 0 exit 0
+stdout.merge 0 exit 0"
+}
+
 @test "graph: two seeded sources merged into one processor: their union, each in its order, no record torn" {
 	cat >"$F" <<-'EOF'
 	a:         randsrc --seed 1 --count 30000 --rate 0
