@@ -1235,6 +1235,7 @@ snapshot(struct sup *sp, int64_t now, int tick, struct report *r)
 			s->ended = m->how;
 		}
 		s->up = m->pid != -1;
+		s->source = graph_is_source(sp->g, i);
 		s->restarts = m->restarts;
 		s->counted = member_counts(m, &c);
 		s->in = c.in;

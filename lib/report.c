@@ -29,7 +29,7 @@ report_line(FILE *fp, const struct report *r)
 		if (s->counted)
 			fprintf(fp, " %s in %" PRIu64 " out %" PRIu64 " bad %"
 			    PRIu64 " %.0f/s", s->name, s->in, s->out, s->bad,
-			    i == 0 ? s->out_rate : s->in_rate);
+			    i == 0 || s->source ? s->out_rate : s->in_rate);
 		else
 			fprintf(fp, " %s -", s->name);
 	}
@@ -62,7 +62,8 @@ report_brief(FILE *fp, const struct report *r)
 		s = &r->st[i];
 		fprintf(fp, "%s %s ", i > 0 ? " |" : "", s->name);
 		if (s->counted)
-			brief_rate(fp, i == 0 ? s->out_rate : s->in_rate);
+			brief_rate(fp, i == 0 || s->source ? s->out_rate :
+			    s->in_rate);
 		else
 			fputc('-', fp);
 		running = strcmp(s->state, "running") == 0;

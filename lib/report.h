@@ -26,6 +26,8 @@ struct report_stage {
 	int		 up;		/* a process of it is running */
 	int		 restarts;
 	int		 counted;	/* it publishes counters */
+	int		 source;	/* reads no stage: its rate is its out's;
+					   the first stage always is one */
 	uint64_t	 in, out, bad;	/* since the start, all runs */
 	double		 in_rate;	/* records a second, recently */
 	double		 out_rate;
