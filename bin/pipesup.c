@@ -1932,6 +1932,8 @@ main(int argc, char *argv[])
 		errx(EX_OSERR, "%s", why.text);
 	else if (ge != GRAPH_OK && file != NULL && why.line > 0)
 		errx(EX_USAGE, "%s:%zu: %s", file, why.line, why.text);
+	else if (ge != GRAPH_OK && file != NULL)
+		errx(EX_USAGE, "%s: %s", file, why.text);
 	else if (ge != GRAPH_OK)
 		errx(EX_USAGE, "%s", why.text);
 	check_programs(&g, file);

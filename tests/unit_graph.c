@@ -86,7 +86,7 @@ int
 main(void)
 {
 	char many[8192];
-	size_t i, len;
+	size_t i, k, len;
 
 	/* a line, with or without from= saying so */
 	check("a: x\nb: y\nc: z", "a b c | ->a a>b b>c c>- (line)");
@@ -153,5 +153,17 @@ main(void)
 	(void)snprintf(many + len, sizeof(many) - len, "s62 from=s0: x\n");
 	check(many, "error@0: with the proctee and procmerge stages it needs, "
 	    "the pipeline has more than 64 stages");
+
+	/* 20 stages, each reading all before it: 57 stages, 209 pipes */
+	len = (size_t)snprintf(many, sizeof(many), "s0: x\n");
+	for (i = 1; i < 20; i++) {
+		len += (size_t)snprintf(many + len, sizeof(many) - len,
+		    "s%zu from=s0", i);
+		for (k = 1; k < i; k++)
+			len += (size_t)snprintf(many + len, sizeof(many) - len,
+			    ",s%zu", k);
+		len += (size_t)snprintf(many + len, sizeof(many) - len, ": x\n");
+	}
+	check(many, "error@0: the pipeline needs more than 128 pipes");
 	return failures > 0;
 }
