@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "graph.h"
 #include "held.h"
 #include "live.h"
 #include "loop.h"
@@ -74,7 +75,11 @@ static const char help[] =
 #define MSEC		1000000LL
 #define SEC		1000000000LL
 #define STATS_FD	3
-#define EXEC_FD		(STATS_FD + 1)	/* in a child until it execs */
+/*
+ * A proctee's or procmerge's extra pipes, in a graph; then, in a child
+ * until it execs, its end of the pipe that tells its start.
+ */
+#define EXTRA_FD	(STATS_FD + 1)
 /*
  * Two stop requests this close together are one: timeout(1) signals
  * pipesup and then its whole process group, and a shell's kill may too.
@@ -88,14 +93,14 @@ static const char help[] =
  *                spawned                 exited or killed:
  *   STARTING ------------> RUNNING ---- restart_decide() --+--> ENDED_WELL
  *      ^   \ fork failed:     |                            |    FAILED
- *      |    `--- as exit 71 --+  first stage told to stop; +--> GAVE_UP
+ *      |    `--- as exit 71 --+  a source told to stop;    +--> GAVE_UP
  *      |                      |  a second stop, the grace  |
  *      | backoff expired,     v  (SIGTERM or SIGKILL)      |
  *      | or a drain       STOPPING -- exited or killed --> ENDED_WELL
  *      | begins                                            FAILED
  *   BACKING_OFF <--- again: restart after the backoff -----'
  *      |
- *      `-- reader ended for good, first stage told to stop, a second
+ *      `-- readers ended for good, a source told to stop, a second
  *          stop, the grace --> ENDED_WELL or FAILED, by its last run
  *
  * The three states at the right are final: the stage will not run again,
@@ -112,10 +117,10 @@ enum event {
 	EV_EXITED,
 	EV_KILLED,		/* by a signal, whoever sent it */
 	EV_BACKOFF_EXPIRED,
-	EV_READER_ENDED,	/* the stage after it ended for good */
-	EV_WRITER_ENDED,	/* the stage before it ended for good */
-	EV_STOP,		/* a drain begins: told to the first stage */
-	EV_DRAIN_BEGINS,	/* told to the stages after it */
+	EV_READER_ENDED,	/* a stage it writes ended for good */
+	EV_WRITER_ENDED,	/* a stage it reads ended for good */
+	EV_STOP,		/* a drain begins: told to each source */
+	EV_DRAIN_BEGINS,	/* told to the other stages */
 	EV_STOP_AGAIN,		/* a second stop request: stop at once */
 	EV_GRACE_EXPIRED
 };
@@ -169,8 +174,10 @@ struct member {
 struct sup {
 	struct member	 m[PIPELINE_MAX];
 	size_t		 n;
-	int		 rd[PIPELINE_MAX];	/* pipe i: stage i to i+1 */
-	int		 wr[PIPELINE_MAX];
+	const struct graph *g;		/* member i is node i; pipe e edge e */
+	int		 rd[GRAPH_EDGES_MAX];	/* -1: our stdin or stdout */
+	int		 wr[GRAPH_EDGES_MAX];
+	int		 devnull;	/* what reads nothing reads; -1: none */
 	enum restart_policy policy;
 	int		 max_restarts;
 	int64_t		 grace;
@@ -488,15 +495,56 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
-/* Bytes waiting in pipe i, or -1 when we no longer hold it. */
+/* Bytes waiting in pipe e, or -1 when we no longer hold it. */
 static int
-queued(const struct sup *sp, size_t i)
+queued(const struct sup *sp, size_t e)
 {
 	int n;
 
-	if (sp->rd[i] == -1 || ioctl(sp->rd[i], FIONREAD, &n) == -1)
+	if (sp->rd[e] == -1 || ioctl(sp->rd[e], FIONREAD, &n) == -1)
 		return -1;
 	return n;
+}
+
+/* Bytes waiting in the pipes member i reads; -1: it reads none we hold. */
+static int64_t
+queued_in(const struct sup *sp, size_t i)
+{
+	const struct graph_node *nd = &sp->g->nodes[i];
+	int64_t sum = -1;
+	size_t k;
+	int q;
+
+	for (k = 0; k < nd->nin; k++)
+		if ((q = queued(sp, nd->in[k])) >= 0)
+			sum = (sum < 0 ? 0 : sum) + q;
+	return sum;
+}
+
+/* Member i reads our stdin (the first stage of a line does). */
+static int
+reads_stdin(const struct sup *sp, size_t i)
+{
+	const struct graph_node *nd = &sp->g->nodes[i];
+	size_t k;
+
+	for (k = 0; k < nd->nin; k++)
+		if (sp->g->edges[nd->in[k]].from == GRAPH_STDIO)
+			return 1;
+	return 0;
+}
+
+/* Member i writes our stdout (the last stage of a line does). */
+static int
+writes_stdout(const struct sup *sp, size_t i)
+{
+	const struct graph_node *nd = &sp->g->nodes[i];
+	size_t k;
+
+	for (k = 0; k < nd->nout; k++)
+		if (sp->g->edges[nd->out[k]].to == GRAPH_STDIO)
+			return 1;
+	return 0;
 }
 
 static void
@@ -520,25 +568,67 @@ stdout_gone(void)
 static void	step(struct sup *, size_t, enum event);
 
 /*
- * The member will not run again: its reader gets the end of its input
- * once the pipe is empty, its writer gets EPIPE, and both hear of it.
+ * The member will not run again: each of its readers gets the end of
+ * that input once the pipe is empty, each of its writers gets EPIPE on
+ * that output, and all hear of it.
  */
 static void
 end_for_good(struct sup *sp, size_t i, enum state final)
 {
+	const struct graph_node *nd = &sp->g->nodes[i];
 	struct member *m = &sp->m[i];
+	size_t k, e, other;
 
 	m->state = final;
 	close_fd(&m->errw);
-	if (i + 1 < sp->n) {
-		close_fd(&sp->wr[i]);
-		step(sp, i + 1, EV_WRITER_ENDED);
+	for (k = 0; k < nd->nout; k++) {
+		e = nd->out[k];
+		if ((other = sp->g->edges[e].to) == GRAPH_STDIO)
+			continue;
+		close_fd(&sp->wr[e]);
+		step(sp, other, EV_WRITER_ENDED);
 	}
-	if (i > 0) {
-		close_fd(&sp->rd[i - 1]);
-		close_fd(&sp->wr[i - 1]);
-		step(sp, i - 1, EV_READER_ENDED);
+	for (k = 0; k < nd->nin; k++) {
+		e = nd->in[k];
+		if ((other = sp->g->edges[e].from) == GRAPH_STDIO)
+			continue;
+		close_fd(&sp->rd[e]);
+		close_fd(&sp->wr[e]);
+		step(sp, other, EV_READER_ENDED);
 	}
+}
+
+/*
+ * Every stage member i reads has ended for good.  Our stdin never does
+ * (it is not ours to end), nor does the nothing a from= stage reads.
+ */
+static int
+inputs_ended(const struct sup *sp, size_t i)
+{
+	const struct graph_node *nd = &sp->g->nodes[i];
+	size_t k, from;
+
+	if (nd->nin == 0)
+		return 0;
+	for (k = 0; k < nd->nin; k++)
+		if ((from = sp->g->edges[nd->in[k]].from) == GRAPH_STDIO ||
+		    !is_final(sp->m[from].state))
+			return 0;
+	return 1;
+}
+
+/* Every stage member i writes has ended for good: a proctee's every branch. */
+static int
+outputs_gone(const struct sup *sp, size_t i)
+{
+	const struct graph_node *nd = &sp->g->nodes[i];
+	size_t k, to;
+
+	for (k = 0; k < nd->nout; k++)
+		if ((to = sp->g->edges[nd->out[k]].to) == GRAPH_STDIO ||
+		    !is_final(sp->m[to].state))
+			return 0;
+	return nd->nout > 0;
 }
 
 /* Ended for good, well or not by how its last run ended. */
@@ -550,7 +640,10 @@ end_as_last_run(struct sup *sp, size_t i)
 
 static void	tell_stopping(struct sup *);
 
-/* The first stop request: a drain, which starts at the first stage. */
+/*
+ * The first stop request: a drain, which starts at the sources, the
+ * stages that read no other (in a line, the first).
+ */
 static void
 request_stop(struct sup *sp)
 {
@@ -561,9 +654,12 @@ request_stop(struct sup *sp)
 	sp->stop = STOP_DRAIN;
 	sp->stop_at = loop_now();
 	sp->grace_at = sp->stop_at + sp->grace;
-	step(sp, 0, EV_STOP);
-	for (i = 1; i < sp->n; i++)
-		step(sp, i, EV_DRAIN_BEGINS);
+	for (i = 0; i < sp->n; i++)
+		if (graph_is_source(sp->g, i))
+			step(sp, i, EV_STOP);
+	for (i = 0; i < sp->n; i++)
+		if (!graph_is_source(sp->g, i))
+			step(sp, i, EV_DRAIN_BEGINS);
 	tell_stopping(sp);
 }
 
@@ -579,8 +675,8 @@ stop_now(struct sup *sp)
 }
 
 /*
- * The grace ran out: the stage holding the drain up, the first that has
- * not ended, is killed; the ones after it get the end of their input and
+ * The grace ran out: the stage holding the drain up, the first in
+ * topological order that has not ended, is killed; the ones after it get the end of their input and
  * finish, each within another grace period.
  */
 static void
@@ -608,10 +704,10 @@ decide(struct sup *sp, size_t i)
 	e.code = WIFEXITED(m->status) ? WEXITSTATUS(m->status) : -1;
 	e.ran = now - m->started;
 	/* an end of input is final, but only once the pipe is empty */
-	e.input_over = m->in_ended && queued(sp, i - 1) <= 0;
+	e.input_over = m->in_ended && queued_in(sp, i) <= 0;
 	e.reader_gone = m->out_gone;
-	/* the first stage's exit 0 ends the stream, unless it says otherwise */
-	e.source = i == 0 && m->def->restart == -1;
+	/* a source's exit 0 ends its stream, unless it says otherwise */
+	e.source = graph_is_source(sp->g, i) && m->def->restart == -1;
 	describe(m, how, sizeof(how));
 	switch (restart_decide(&m->restart, m->policy, sp->max_restarts, &e,
 	    &delay)) {
@@ -682,13 +778,16 @@ step(struct sup *sp, size_t i, enum event ev)
 		step(sp, i, spawn(sp, i) == -1 ? EV_FORK_FAILED : EV_SPAWNED);
 		break;
 	case EV_READER_ENDED:
+		/* a proctee goes on while one of its branches is left */
+		if (!outputs_gone(sp, i))
+			break;
 		m->out_gone = 1;
 		if (m->state == BACKING_OFF)
 			end_as_last_run(sp, i);
 		break;
 	case EV_WRITER_ENDED:
 		/* it reads on to the end of what is queued */
-		m->in_ended = 1;
+		m->in_ended = inputs_ended(sp, i);
 		break;
 	case EV_STOP:
 		if (m->state == RUNNING) {
@@ -726,8 +825,43 @@ child_exit(int code)
 	_exit(code);
 }
 
+/*
+ * Descriptor k of the child is want[k]: 0, 1, 2, STATS_FD, and from
+ * EXTRA_FD a proctee's or procmerge's extra pipes; its end of the exec
+ * pipe goes just above them, and nothing else is left open.
+ */
 static void
-child(struct member *m, pid_t sup, int in, int out, int held, int execw)
+child_fds(int *want, int n)
+{
+	int j, k;
+
+	for (k = 0; k < n; k++) {
+		/*
+		 * A source still to be moved that sits where this one goes
+		 * moves out of the way first; only then is a spare descriptor
+		 * needed, and in a line it never is.
+		 */
+		for (j = k + 1; j < n; j++)
+			if (want[j] == k &&
+			    (want[j] = fcntl(k, F_DUPFD, n + 1)) == -1)
+				child_exit(EX_OSERR);
+		if (exec_w == k &&
+		    (exec_w = fcntl(k, F_DUPFD_CLOEXEC, n + 1)) == -1)
+			_exit(EX_OSERR);
+		if (want[k] == k ? fcntl(k, F_SETFD, 0) == -1 :
+		    dup2(want[k], k) == -1)
+			child_exit(EX_OSERR);
+	}
+	if (exec_w != -1 && exec_w != n) {
+		if (dup3(exec_w, n, O_CLOEXEC) == -1)
+			child_exit(EX_OSERR);
+		exec_w = n;
+	}
+	closefrom(exec_w != -1 ? n + 1 : n);
+}
+
+static void
+child(struct member *m, pid_t sup, int *want, int nwant, int held, int execw)
 {
 	/* the signals we catch, less those ignored when we started */
 	static const int caught[] = { SIGTERM, SIGHUP, SIGUSR1, SIGTSTP,
@@ -776,19 +910,7 @@ child(struct member *m, pid_t sup, int in, int out, int held, int execw)
 	    setenv(PROG_STAGE_ENV, m->name, 1) == -1)
 		child_exit(EX_OSERR);
 
-	if ((in != STDIN_FILENO && dup2(in, STDIN_FILENO) == -1) ||
-	    (out != STDOUT_FILENO && dup2(out, STDOUT_FILENO) == -1) ||
-	    dup2(m->errw, STDERR_FILENO) == -1 ||
-	    (m->statsfd == STATS_FD ? fcntl(STATS_FD, F_SETFD, 0) :
-	    dup2(m->statsfd, STATS_FD)) == -1)
-		child_exit(EX_OSERR);
-	/* execw is above STATS_FD: the dup2s above cannot have taken it */
-	if (exec_w != -1 && exec_w != EXEC_FD) {
-		if (dup3(exec_w, EXEC_FD, O_CLOEXEC) == -1)
-			child_exit(EX_OSERR);
-		exec_w = EXEC_FD;
-	}
-	closefrom(exec_w != -1 ? EXEC_FD + 1 : STATS_FD + 1);
+	child_fds(want, nwant);
 	for (k = 0; k < m->def->nenv; k++)
 		if (putenv(m->def->env[k]) == -1)
 			child_exit(EX_OSERR);
@@ -858,14 +980,76 @@ fail:
 	return -1;
 }
 
+/*
+ * The descriptor of edge e at the end member i has: a pipe we hold, our
+ * stdin or stdout, or /dev/null for a proctee's branch whose reader ended
+ * for good (its records are lost, as they would be into a closed pipe,
+ * but opening a pipe nobody reads would wait for a reader for ever).
+ */
+static int
+end_of(const struct sup *sp, size_t e, int reading)
+{
+	const struct graph_edge *ed = &sp->g->edges[e];
+	int fd;
+
+	if (reading && ed->from == GRAPH_STDIO)
+		return STDIN_FILENO;
+	if (!reading && ed->to == GRAPH_STDIO)
+		return STDOUT_FILENO;
+	fd = reading ? sp->rd[e] : sp->wr[e];
+	return fd != -1 || sp->devnull == -1 ? fd : sp->devnull;
+}
+
+/* A pipe we hold: a killed run may have left it non-blocking. */
+static void
+clear_pipe_nonblock(const struct sup *sp, int fd)
+{
+	if (fd != STDIN_FILENO && fd != STDOUT_FILENO && fd != sp->devnull)
+		clear_nonblock(fd);
+}
+
+/*
+ * What member i's descriptors 0, 1, 2, STATS_FD and the extra pipes
+ * from EXTRA_FD are to be (see child_fds); returns how many, and sets
+ * *held when it reads a pipe we hold.
+ */
+static int
+member_fds(struct sup *sp, size_t i, int *want, int *held)
+{
+	const struct graph_node *nd = &sp->g->nodes[i];
+	size_t k;
+	int n = EXTRA_FD;
+
+	*held = 0;
+	if (nd->kind == GRAPH_MERGE) {
+		want[STDIN_FILENO] = sp->devnull;
+		for (k = 0; k < nd->nin; k++) {
+			want[n++] = end_of(sp, nd->in[k], 1);
+			*held |= sp->g->edges[nd->in[k]].from != GRAPH_STDIO;
+		}
+	} else if (nd->nin > 0) {
+		want[STDIN_FILENO] = end_of(sp, nd->in[0], 1);
+		*held = sp->g->edges[nd->in[0]].from != GRAPH_STDIO;
+	} else
+		want[STDIN_FILENO] = sp->devnull;
+	want[STDOUT_FILENO] = end_of(sp, nd->out[0], 0);
+	for (k = 1; nd->kind == GRAPH_TEE && k < nd->nout; k++)
+		want[n++] = end_of(sp, nd->out[k], 0);
+	want[STDERR_FILENO] = sp->m[i].errw;
+	want[STATS_FD] = sp->m[i].statsfd;
+	for (k = 0; k < (size_t)n; k++)
+		if (k != STDERR_FILENO && k != STATS_FD)
+			clear_pipe_nonblock(sp, want[k]);
+	return n;
+}
+
 /* Forks and execs member i; returns its pid, or -1 after saying why. */
 static pid_t
 spawn(struct sup *sp, size_t i)
 {
 	pid_t self = getpid();
 	struct member *m = &sp->m[i];
-	int in = i > 0 ? sp->rd[i - 1] : STDIN_FILENO;
-	int out = i + 1 < sp->n ? sp->wr[i] : STDOUT_FILENO;
+	int want[EXTRA_FD + GRAPH_NODES_MAX], nwant, held;
 	int ex[2] = { -1, -1 };
 	sigset_t all, old;
 	pid_t pid;
@@ -888,14 +1072,13 @@ spawn(struct sup *sp, size_t i)
 	atomic_store(&m->shared->in, 0);
 	atomic_store(&m->shared->out, 0);
 	atomic_store(&m->shared->bad, 0);
-	clear_nonblock(i > 0 ? in : -1);
-	clear_nonblock(i + 1 < sp->n ? out : -1);
+	nwant = member_fds(sp, i, want, &held);
 
 	/* no handler of ours may run in the child before exec */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if ((pid = fork()) == 0)
-		child(m, self, in, out, i > 0, ex[1]);
+		child(m, self, want, nwant, held, ex[1]);
 	/* as the child does too: neither knows which runs first */
 	if (pid > 0 && m->own_group)
 		(void)setpgid(pid, pid);
@@ -932,7 +1115,7 @@ reap(struct sup *sp)
 			m->pid = -1;
 			m->status = status;
 			/* `pipesup ... | head`: the last stage's reader is ours */
-			if (i + 1 == sp->n && WIFSIGNALED(status) &&
+			if (writes_stdout(sp, i) && WIFSIGNALED(status) &&
 			    WTERMSIG(status) == SIGPIPE && stdout_gone())
 				m->out_gone = 1;
 			step(sp, i, WIFEXITED(status) ? EV_EXITED : EV_KILLED);
@@ -997,6 +1180,30 @@ static const char *const state_words[] = {
 	"gave up"
 };
 
+/* A graph's pipes, each named by its ends; none for a line. */
+static void
+snapshot_edges(const struct sup *sp, struct report *r)
+{
+	const struct graph_node *nd;
+	const struct graph_edge *ed;
+	size_t i, k, e;
+
+	r->nedges = 0;
+	/* in the order of their readers, as the stages are listed */
+	for (i = 0; !sp->g->linear && i < sp->n; i++) {
+		nd = &sp->g->nodes[i];
+		for (k = 0; k < nd->nin; k++) {
+			e = nd->in[k];
+			ed = &sp->g->edges[e];
+			if (ed->from == GRAPH_STDIO)
+				continue;
+			r->edges[r->nedges].from = sp->m[ed->from].name;
+			r->edges[r->nedges].to = sp->m[ed->to].name;
+			r->edges[r->nedges++].queued = queued(sp, e);
+		}
+	}
+}
+
 /*
  * The pipeline's figures now, for every form of report.  A tick moves
  * the window the rates are taken over; a report between ticks (SIGUSR1,
@@ -1028,6 +1235,7 @@ snapshot(struct sup *sp, int64_t now, int tick, struct report *r)
 			s->ended = m->how;
 		}
 		s->up = m->pid != -1;
+		s->source = graph_is_source(sp->g, i);
 		s->restarts = m->restarts;
 		s->counted = member_counts(m, &c);
 		s->in = c.in;
@@ -1043,9 +1251,10 @@ snapshot(struct sup *sp, int64_t now, int tick, struct report *r)
 		}
 		s->in_rate = m->in_rate;
 		s->out_rate = m->out_rate;
-		s->queued = i > 0 ? queued(sp, i - 1) : -1;
+		s->queued = queued_in(sp, i);
 		s->capacity = m->capacity;
 	}
+	snapshot_edges(sp, r);
 }
 
 /* What render makes of r, to stderr: prefixed when asked, one write. */
@@ -1498,11 +1707,13 @@ load_file(struct pipeline *pl, const char *path)
 }
 
 static void
-setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
-    int own_group)
+setup_member(struct sup *sp, size_t i, int own_group)
 {
+	const struct graph_node *nd = &sp->g->nodes[i];
+	const struct pipeline_stage *ps = nd->def;
 	struct member *m = &sp->m[i];
-	int p[2];
+	size_t k, e, to;
+	int p[2], cap;
 
 	m->own_group = own_group;
 	m->name = ps->name;
@@ -1529,22 +1740,27 @@ setup_member(struct sup *sp, size_t i, const struct pipeline_stage *ps,
 	    MAP_SHARED, m->statsfd, 0);
 	if (m->shared == MAP_FAILED)
 		err(EX_OSERR, "mmap");
-	sp->rd[i] = sp->wr[i] = -1;
-	if (i + 1 < sp->n) {
+	for (k = 0; k < nd->nout; k++) {
+		e = nd->out[k];
+		if ((to = sp->g->edges[e].to) == GRAPH_STDIO)
+			continue;
 		if (pipe2(p, O_CLOEXEC) == -1)
 			err(EX_OSERR, "the pipe from %s to %s", ps->name,
-			    ps[1].name);
-		sp->rd[i] = p[0];
-		sp->wr[i] = p[1];
-		/* for the live view's bar: how full the next stage's input is */
-		if ((m[1].capacity = fcntl(p[0], F_GETPIPE_SZ)) == -1)
-			m[1].capacity = 0;
+			    sp->g->nodes[to].def->name);
+		sp->rd[e] = p[0];
+		sp->wr[e] = p[1];
+		/* for the live view's bar: how full the reader's input is */
+		if ((cap = fcntl(p[0], F_GETPIPE_SZ)) > 0)
+			sp->m[to].capacity += cap;
 	}
 }
 
-/* Each command, and each stage's dir=, before anything starts. */
+/*
+ * Each command, and each stage's dir=, before anything starts; the
+ * proctee and procmerge that a graph needs too.
+ */
 static void
-check_programs(const struct pipeline *pl, const char *file)
+check_programs(const struct graph *g, const char *file)
 {
 	const struct pipeline_stage *st;
 	const char *why;
@@ -1553,8 +1769,8 @@ check_programs(const struct pipeline *pl, const char *file)
 	size_t i;
 	int r;
 
-	for (i = 0; i < pl->n; i++) {
-		st = &pl->stages[i];
+	for (i = 0; i < g->n; i++) {
+		st = g->nodes[i].def;
 		if (st->dir != NULL && (stat(st->dir, &sb) == -1 ||
 		    (!S_ISDIR(sb.st_mode) && (errno = ENOTDIR)) ||
 		    access(st->dir, X_OK) == -1))
@@ -1571,6 +1787,9 @@ check_programs(const struct pipeline *pl, const char *file)
 		if ((r = pipeline_runnable(prog)) == 0)
 			continue;
 		why = r == 127 ? "command not found" : strerror(errno);
+		if (g->nodes[i].kind != GRAPH_STAGE)
+			errx(r, "%s: %s (for the stage %s of the graph)",
+			    st->argv[0], why, st->name);
 		if (file != NULL)
 			errx(r, "%s:%zu: %s: %s", file, st->line, st->argv[0],
 			    why);
@@ -1628,14 +1847,17 @@ main(int argc, char *argv[])
 		PROG_LONGOPTS,
 		{ NULL,		  0,			NULL,	0 }
 	};
+	static struct graph g;
 	static struct sup sup = {
 		.max_restarts = 10, .grace = 5 * SEC, .exit_status = -1,
-		.notify_fd = -1
+		.notify_fd = -1, .devnull = -1, .g = &g
 	};
 	static struct pipeline pl;
+	struct graph_why why;
 	struct sup *sp = &sup;
 	const char *file = NULL, *pidpath = NULL, *errstr, *what;
 	enum pipeline_err e;
+	enum graph_err ge;
 	size_t i;
 	int ch, status, shares, f;
 
@@ -1706,7 +1928,15 @@ main(int argc, char *argv[])
 		prog_usage("no command given");
 	else if (e != PL_OK)
 		prog_usage("%s", pipeline_strerror(e));
-	check_programs(&pl, file);
+	if ((ge = graph_build(&g, &pl, EXTRA_FD, &why)) == GRAPH_NOMEM)
+		errx(EX_OSERR, "%s", why.text);
+	else if (ge != GRAPH_OK && file != NULL && why.line > 0)
+		errx(EX_USAGE, "%s:%zu: %s", file, why.line, why.text);
+	else if (ge != GRAPH_OK && file != NULL)
+		errx(EX_USAGE, "%s: %s", file, why.text);
+	else if (ge != GRAPH_OK)
+		errx(EX_USAGE, "%s", why.text);
+	check_programs(&g, file);
 	if (pidpath != NULL)
 		open_pidfile(pidpath);
 	/* a file that cannot be made is found out before anything starts */
@@ -1738,9 +1968,16 @@ main(int argc, char *argv[])
 	    tcgetpgrp(STDIN_FILENO) == getpgrp();
 	if (setenv(STATS_ENV, "3", 1) == -1)
 		err(EX_OSERR, "setenv");
-	sp->n = pl.n;
+	sp->n = g.n;
+	for (i = 0; i < g.nedges; i++)
+		sp->rd[i] = sp->wr[i] = -1;
 	for (i = 0; i < sp->n; i++)
-		setup_member(sp, i, &pl.stages[i], !(i == 0 && shares));
+		setup_member(sp, i, !(reads_stdin(sp, i) && shares));
+	/* what a stage with an empty from= or a procmerge reads */
+	sp->devnull = -1;
+	if (!g.linear && (sp->devnull = open("/dev/null",
+	    O_RDWR | O_CLOEXEC)) == -1)
+		err(EX_OSERR, "/dev/null");
 	sp->start = loop_now();
 	sp->tick_every = sp->stats_every > 0 ? sp->stats_every :
 	    sp->status_path != NULL || sp->metrics_path != NULL ||
@@ -1766,6 +2003,7 @@ main(int argc, char *argv[])
 		restore_std_flags();
 		sig_raise_default(sp->lastsig);
 	}
+	graph_free(&g);
 	pipeline_free(&pl);
 	return status;
 }

@@ -264,9 +264,29 @@ env_ok(const char *s)
 	return 1;
 }
 
+/*
+ * A from= value: nothing, or names (or "-") separated by single commas.
+ */
+static int
+from_ok(const char *v)
+{
+	size_t n;
+
+	if (*v == '\0')
+		return 1;
+	for (;;) {
+		n = strcspn(v, ",");
+		if (n == 0 || n > PIPELINE_NAME_MAX || !name_ok(v, n))
+			return 0;
+		if (v[n] == '\0')
+			return 1;
+		v += n + 1;
+	}
+}
+
 /* Takes one KEY=VALUE setting for the stage, which owns the copies. */
 static enum pipeline_err
-take_setting(const struct pipeline *pl, struct pipeline_stage *st,
+take_setting(struct pipeline_stage *st,
     const char *word)
 {
 	const char *v = strchr(word, '=');
@@ -308,9 +328,8 @@ take_setting(const struct pipeline *pl, struct pipeline_stage *st,
 	} else if (k == 4 && strncmp(word, "from", k) == 0) {
 		if (st->from != NULL)
 			return PL_TWICE;
-		/* until graphs: the stage before, or "-" for the first */
-		if (pl->n == 0 ? strcmp(v, "-") != 0 :
-		    strcmp(v, pl->stages[pl->n - 1].name) != 0)
+		/* which names exist, and whether they loop, is graph_build's */
+		if (!from_ok(v))
 			return PL_FROM;
 		if ((st->from = strdup(v)) == NULL)
 			return PL_NOMEM;
@@ -375,7 +394,7 @@ parse_stage(struct pipeline *pl, struct cursor *c, char *buf,
 		    memcmp(pl->stages[i].name, name, n) == 0)
 			e = PL_DUPNAME;
 	for (i = 0; e == PL_OK && i < set.n; i++)
-		e = take_setting(pl, &st, set.v[i]);
+		e = take_setting(&st, set.v[i]);
 	if (e != PL_OK)
 		goto fail;
 	if ((e = read_words(c, buf, &w, errline)) != PL_OK)
@@ -597,8 +616,8 @@ pipeline_strerror(enum pipeline_err e)
 	case PL_ENV:
 		return "env= takes NAME=VALUE";
 	case PL_FROM:
-		return "from= names the stage before (\"-\" for the first): "
-		    "a pipeline is a line";
+		return "from= takes stage names separated by ',' (\"-\" for "
+		    "the standard input), or nothing";
 	}
 	return "unknown error";
 }

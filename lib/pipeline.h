@@ -36,7 +36,7 @@ enum pipeline_err {
 	PL_STOPSIG,	/* stop= not a signal name we allow */
 	PL_DIR,		/* dir= empty */
 	PL_ENV,		/* env= not NAME=VALUE */
-	PL_FROM		/* from= not the stage before */
+	PL_FROM		/* from= not names separated by ',' */
 };
 
 struct pipeline_stage {
@@ -51,7 +51,8 @@ struct pipeline_stage {
 	char	 *dir;		/* its working directory; NULL: pipesup's */
 	char	**env;		/* "NAME=VALUE" words, NULL-terminated */
 	size_t	  nenv;
-	char	 *from;		/* the stage it reads; NULL: the one before */
+	char	 *from;		/* the stages it reads, "a,b" ("-": our
+				   stdin; "": none); NULL: the one before */
 };
 
 struct pipeline {

@@ -29,7 +29,7 @@ report_line(FILE *fp, const struct report *r)
 		if (s->counted)
 			fprintf(fp, " %s in %" PRIu64 " out %" PRIu64 " bad %"
 			    PRIu64 " %.0f/s", s->name, s->in, s->out, s->bad,
-			    i == 0 ? s->out_rate : s->in_rate);
+			    i == 0 || s->source ? s->out_rate : s->in_rate);
 		else
 			fprintf(fp, " %s -", s->name);
 	}
@@ -62,7 +62,8 @@ report_brief(FILE *fp, const struct report *r)
 		s = &r->st[i];
 		fprintf(fp, "%s %s ", i > 0 ? " |" : "", s->name);
 		if (s->counted)
-			brief_rate(fp, i == 0 ? s->out_rate : s->in_rate);
+			brief_rate(fp, i == 0 || s->source ? s->out_rate :
+			    s->in_rate);
 		else
 			fputc('-', fp);
 		running = strcmp(s->state, "running") == 0;
@@ -87,6 +88,34 @@ name_width(const struct report *r)
 		if ((int)strlen(r->st[i].name) > w)
 			w = (int)strlen(r->st[i].name);
 	return w;
+}
+
+/* A graph's pipes under the stages: "src -> src.tee  0". */
+static void
+edge_table(FILE *fp, const struct report *r)
+{
+	const struct report_edge *e;
+	char q[24];
+	size_t i;
+	int w = 4;	/* "pipe" */
+
+	if (r->nedges == 0)
+		return;
+	for (i = 0; i < r->nedges; i++) {
+		e = &r->edges[i];
+		if ((int)(strlen(e->from) + strlen(e->to) + 4) > w)
+			w = (int)(strlen(e->from) + strlen(e->to) + 4);
+	}
+	fprintf(fp, "%-*s %12s\n", w, "pipe", "queued bytes");
+	for (i = 0; i < r->nedges; i++) {
+		e = &r->edges[i];
+		if (e->queued >= 0)
+			snprintf(q, sizeof(q), "%" PRId64, e->queued);
+		else
+			strlcpy(q, "-", sizeof(q));
+		fprintf(fp, "%s -> %s%*s %12s\n", e->from, e->to,
+		    w - (int)(strlen(e->from) + strlen(e->to) + 4), "", q);
+	}
 }
 
 void
@@ -114,6 +143,7 @@ report_table(FILE *fp, const struct report *r, const char *state_head)
 		    s->pid, s->restarts, s->ended != NULL ? s->ended : s->state,
 		    in, out, bad);
 	}
+	edge_table(fp, r);
 }
 
 /* A JSON string: names come from a file and may hold anything. */
@@ -185,7 +215,19 @@ report_json(FILE *fp, const struct report *r)
 		else
 			fputs(",\"queued_bytes\":null}", fp);
 	}
-	fputs("]}\n", fp);
+	fputc(']', fp);
+	for (i = 0; i < r->nedges; i++) {
+		fputs(i > 0 ? ",{\"from\":" : ",\"edges\":[{\"from\":", fp);
+		json_string(fp, r->edges[i].from);
+		fputs(",\"to\":", fp);
+		json_string(fp, r->edges[i].to);
+		if (r->edges[i].queued >= 0)
+			fprintf(fp, ",\"queued_bytes\":%" PRId64 "}",
+			    r->edges[i].queued);
+		else
+			fputs(",\"queued_bytes\":null}", fp);
+	}
+	fputs(r->nedges > 0 ? "]}\n" : "}\n", fp);
 }
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -287,6 +329,19 @@ report_metrics(FILE *fp, const struct report *r)
 			prom_label(fp, r->st[i].name);
 			fprintf(fp, "\"} %.0f\n", v);
 		}
+	}
+	for (i = k = 0; i < r->nedges; i++) {
+		if (r->edges[i].queued < 0)
+			continue;
+		if (k++ == 0)
+			fputs("# HELP sluice_pipe_queued_bytes Bytes waiting in "
+			    "the pipe from one stage to another.\n"
+			    "# TYPE sluice_pipe_queued_bytes gauge\n", fp);
+		fputs("sluice_pipe_queued_bytes{from=\"", fp);
+		prom_label(fp, r->edges[i].from);
+		fputs("\",to=\"", fp);
+		prom_label(fp, r->edges[i].to);
+		fprintf(fp, "\"} %" PRId64 "\n", r->edges[i].queued);
 	}
 }
 

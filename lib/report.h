@@ -26,6 +26,8 @@ struct report_stage {
 	int		 up;		/* a process of it is running */
 	int		 restarts;
 	int		 counted;	/* it publishes counters */
+	int		 source;	/* reads no stage: its rate is its out's;
+					   the first stage always is one */
 	uint64_t	 in, out, bad;	/* since the start, all runs */
 	double		 in_rate;	/* records a second, recently */
 	double		 out_rate;
@@ -34,12 +36,24 @@ struct report_stage {
 	int64_t		 capacity;	/* of that pipe, bytes */
 };
 
+/* A pipe of a graph, from one stage to another (DESIGN.md section 6). */
+struct report_edge {
+	const char	*from;
+	const char	*to;
+	int64_t		 queued;	/* bytes in it; -1: no longer held */
+};
+
+#define REPORT_EDGES_MAX	((size_t)2 * PIPELINE_MAX)
+
 struct report {
 	double			 elapsed;	/* seconds since the start */
 	const char		*state;		/* "running", "draining", ... */
 	int			 exit_status;	/* once "ended"; else -1 */
 	size_t			 n;
 	struct report_stage	 st[PIPELINE_MAX];
+	/* a graph's pipes; none for a line, whose reports stay as they were */
+	size_t			 nedges;
+	struct report_edge	 edges[REPORT_EDGES_MAX];
 };
 
 /* "12.0s: randsrc in 0 out 12 bad 0 1/s | 0 B | procprint ..." */
@@ -52,15 +66,22 @@ void	report_line(FILE *, const struct report *);
  */
 void	report_brief(FILE *, const struct report *);
 
-/* The summary's table; state_head names the state column. */
+/*
+ * The summary's table; state_head names the state column.  A graph's
+ * pipes follow, "FROM -> TO" and the bytes queued in each.
+ */
 void	report_table(FILE *, const struct report *, const char *state_head);
 
-/* {"elapsed_s":..,"state":..,"stages":[{..},..]} and a newline. */
+/*
+ * {"elapsed_s":..,"state":..,"stages":[{..},..]} and a newline; a graph
+ * adds "edges":[{"from":..,"to":..,"queued_bytes":..},..].
+ */
 void	report_json(FILE *, const struct report *);
 
 /*
  * The Prometheus text exposition format, version 0.0.4: each metric with
- * its HELP and TYPE, one sample a stage, labelled stage="NAME".
+ * its HELP and TYPE, one sample a stage, labelled stage="NAME"; a
+ * graph's pipes labelled from="A",to="B".
  */
 void	report_metrics(FILE *, const struct report *);
 

@@ -155,12 +155,22 @@ main(void)
 	FILE_("b env=1A=x: x", "env= takes NAME=VALUE@1");
 	FILE_("b env==x: x", "env= takes NAME=VALUE@1");
 	FILE_("b env=A: x", "env= takes NAME=VALUE@1");
-	FILE_("a: x\nb from=c: y", "from= names the stage before (\"-\" for "
-	    "the first): a pipeline is a line@2");
-	FILE_("a from=a: x", "from= names the stage before (\"-\" for "
-	    "the first): a pipeline is a line@1");
-	FILE_("a: x\nb: y\nc from=a: z", "from= names the stage before (\"-\" "
-	    "for the first): a pipeline is a line@3");
+	/* from= lists: which names exist and whether they loop is lib/graph's */
+	FILE_("a: x\nb from=c: y", "a@1=x\nb@2=y { from=c }");
+	FILE_("a from=a,-,b.c: x", "a@1=x { from=a,-,b.c }");
+	FILE_("a from=: x\nb from='': y", "a@1=x { from= }\nb@2=y { from= }");
+	FILE_("a from=,b: x", "from= takes stage names separated by ',' "
+	    "(\"-\" for the standard input), or nothing@1");
+	FILE_("a: x\nb from=a,: y", "from= takes stage names separated by ',' "
+	    "(\"-\" for the standard input), or nothing@2");
+	FILE_("a from=b,,c: x", "from= takes stage names separated by ',' "
+	    "(\"-\" for the standard input), or nothing@1");
+	FILE_("a 'from=b c': x", "from= takes stage names separated by ',' "
+	    "(\"-\" for the standard input), or nothing@1");
+	FILE_("a from=abcdefghijabcdefghijabcdefghijabc: x", "from= takes stage "
+	    "names separated by ',' (\"-\" for the standard input), or "
+	    "nothing@1");
+	FILE_("a from=b from=c: x", "a setting is given twice@1");
 	FILE_("a: x\nb 'restart=always: y", "a single quote is not closed@2");
 	FILE_("a env=A=1: ", "the stage has no command@1");
 

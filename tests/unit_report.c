@@ -65,7 +65,7 @@ pipeline(struct report *r)
 int
 main(void)
 {
-	static struct report r;
+	static struct report r, line;
 	char dir[] = "/tmp/unit_report.XXXXXX", path[64], text[256];
 	const char *want = "{\"elapsed_s\":12.346,\"state\":\"ended\","
 	    "\"exit_status\":141,";
@@ -149,6 +149,72 @@ main(void)
 	    "600      3\n"
 	    "sh          12        0  exit 141                      -          "
 	    "-      -\n");
+
+	/* a graph: its pipes, named by their ends, follow the stages */
+	line = r;
+	memset(&r, 0, sizeof(r));
+	r.elapsed = 1;
+	r.state = "running";
+	r.exit_status = -1;
+	r.n = 2;
+	r.st[0] = (struct report_stage){ .name = "a", .pid = 1,
+	    .state = "running", .queued = -1 };
+	r.st[1] = (struct report_stage){ .name = "a.tee", .pid = 2,
+	    .state = "running", .queued = 10 };
+	r.nedges = 2;
+	r.edges[0] = (struct report_edge){ "a", "a.tee", 10 };
+	r.edges[1] = (struct report_edge){ "a.tee", "x\"", -1 };
+	check("graph json", report_json, &r,
+	    "{\"elapsed_s\":1.000,\"state\":\"running\",\"exit_status\":null,"
+	    "\"stages\":["
+	    "{\"name\":\"a\",\"pid\":1,\"state\":\"running\",\"ended\":null,"
+	    "\"restarts\":0,\"in\":null,\"out\":null,\"bad\":null,"
+	    "\"in_rate\":null,\"out_rate\":null,\"total\":null,"
+	    "\"queued_bytes\":null},"
+	    "{\"name\":\"a.tee\",\"pid\":2,\"state\":\"running\","
+	    "\"ended\":null,\"restarts\":0,\"in\":null,\"out\":null,"
+	    "\"bad\":null,\"in_rate\":null,\"out_rate\":null,\"total\":null,"
+	    "\"queued_bytes\":10}],"
+	    "\"edges\":[{\"from\":\"a\",\"to\":\"a.tee\",\"queued_bytes\":10},"
+	    "{\"from\":\"a.tee\",\"to\":\"x\\\"\",\"queued_bytes\":null}]}\n");
+	check("graph table", table, &r,
+	    "stage      pid restarts  ended                        in        "
+	    "out    bad\n"
+	    "a            1        0  running                       -          "
+	    "-      -\n"
+	    "a.tee        2        0  running                       -          "
+	    "-      -\n"
+	    "pipe        queued bytes\n"
+	    "a -> a.tee            10\n"
+	    "a.tee -> x\"            -\n");
+	r.nedges = 1;
+	r.st[0].restarts = 1;
+	check("graph metrics", report_metrics, &r,
+	    "# HELP sluice_pipeline_uptime_seconds Seconds since pipesup "
+	    "started the pipeline.\n"
+	    "# TYPE sluice_pipeline_uptime_seconds gauge\n"
+	    "sluice_pipeline_uptime_seconds 1.000\n"
+	    "# HELP sluice_pipeline_draining 1 once a drain has begun.\n"
+	    "# TYPE sluice_pipeline_draining gauge\n"
+	    "sluice_pipeline_draining 0\n"
+	    "# HELP sluice_stage_restarts_total Times the stage was started "
+	    "again.\n"
+	    "# TYPE sluice_stage_restarts_total counter\n"
+	    "sluice_stage_restarts_total{stage=\"a\"} 1\n"
+	    "sluice_stage_restarts_total{stage=\"a.tee\"} 0\n"
+	    "# HELP sluice_stage_up 1 while a process of the stage runs.\n"
+	    "# TYPE sluice_stage_up gauge\n"
+	    "sluice_stage_up{stage=\"a\"} 0\n"
+	    "sluice_stage_up{stage=\"a.tee\"} 0\n"
+	    "# HELP sluice_stage_queued_bytes Bytes waiting in the pipe the "
+	    "stage reads.\n"
+	    "# TYPE sluice_stage_queued_bytes gauge\n"
+	    "sluice_stage_queued_bytes{stage=\"a.tee\"} 10\n"
+	    "# HELP sluice_pipe_queued_bytes Bytes waiting in the pipe from one "
+	    "stage to another.\n"
+	    "# TYPE sluice_pipe_queued_bytes gauge\n"
+	    "sluice_pipe_queued_bytes{from=\"a\",to=\"a.tee\"} 10\n");
+	r = line;
 
 	/* replaced whole, readable by others, nothing left beside it */
 	if (mkdtemp(dir) == NULL) {
