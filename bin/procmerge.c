@@ -22,10 +22,12 @@
 
 static const char help[] =
 "usage: procmerge [--strict] [--rejects file] [file ...]\n"
+"       procmerge --lines [file ...]\n"
 "Write the records of every file (\"-\": standard input; none: standard\n"
 "input alone) as one stream, whole records only, each file's in order,\n"
 "taking turns between the files that have records ready.\n"
 "\n"
+"      --lines         any lines, each copied whole as it came (text)\n"
 STAGE_HELP
 "\n"
 "Example: procmerge <(randsrc --seed 1) <(randsrc --seed 2) | procprint\n";
@@ -48,6 +50,7 @@ struct procmerge {
 	struct badrec		 bad;
 	struct stats_counts	 counts;
 	int			 strict;
+	int			 lines;		/* --lines */
 	int			 noinput;	/* a file could not be opened */
 	int			 ioerr;		/* one could not be read */
 };
@@ -118,6 +121,7 @@ open_inputs(struct procmerge *pm, int argc, char **files)
 	    pm->bad.path != NULL) == -1 ||
 	    (pm->pfd = reallocarray(NULL, IN0 + k, sizeof(*pm->pfd))) == NULL)
 		err(EX_OSERR, NULL);
+	pm->m.lines = pm->lines;
 	refuse_same(pm, fds);
 	for (j = 0; j < k; j++) {
 		pm->m.ins[j].in.fd = fds[j];
@@ -257,7 +261,17 @@ static int
 finish(struct procmerge *pm)
 {
 	size_t i;
+	char *nl;
 
+	/*
+	 * A long line a stop cut short ends where it was cut.  Its part
+	 * was queued in room for one byte more, which the '\n' takes.
+	 */
+	if (pm->m.partial != MERGE_NONE &&
+	    (nl = wbuf_reserve(&pm->out, 1)) != NULL) {
+		*nl = '\n';
+		wbuf_commit(&pm->out, 1);
+	}
 	run_write_out(&pm->run);
 	publish(pm);
 	for (i = 0; i < pm->m.n; i++) {
@@ -281,7 +295,9 @@ finish(struct procmerge *pm)
 int
 main(int argc, char *argv[])
 {
+	enum { OPT_LINES = OPT_PROGRAM };
 	static const struct option longopts[] = {
+		{ "lines",	no_argument,	NULL,	OPT_LINES },
 		STAGE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -299,10 +315,16 @@ main(int argc, char *argv[])
 		case OPT_REJECTS:
 			pm.bad.path = optarg;
 			break;
+		case OPT_LINES:
+			pm.lines = 1;
+			break;
 		default:
 			prog_option(ch, help);
 		}
 	}
+	if (pm.lines && (pm.strict || pm.bad.path != NULL))
+		prog_usage("--lines copies every line: it has no bad records "
+		    "for --strict or --rejects");
 	open_inputs(&pm, argc - optind, argv + optind);
 	badrec_open(&pm.bad);
 	run_setup(&pm.run, &pm.out, OUT_CAP, 0);

@@ -176,6 +176,7 @@ add_inserted(struct graph *g, enum graph_kind kind,
 	} else {
 		name = kind == GRAPH_TEE ? GRAPH_STDIN_TEE : GRAPH_STDOUT_MERGE;
 		r = (nd->own.name = strdup(name)) == NULL ? -1 : 0;
+		nd->lines = kind == GRAPH_MERGE;
 	}
 	if (r == -1) {
 		nd->own.name = NULL;
@@ -213,17 +214,22 @@ inserted_argv(struct graph_node *nd, int fdbase)
 	struct pipeline_stage *st = &nd->own;
 	size_t k;
 
+	size_t opts = nd->lines ? 1 : 0;
+
 	nd->nextra = nd->kind == GRAPH_TEE ? nd->nout - 1 : nd->nin;
-	if ((st->argv = calloc(nd->nextra + 2, sizeof(*st->argv))) == NULL)
+	if ((st->argv = calloc(nd->nextra + opts + 2,
+	    sizeof(*st->argv))) == NULL)
 		return GRAPH_NOMEM;
-	st->argc = nd->nextra + 1;
+	st->argc = nd->nextra + opts + 1;
 	if ((st->argv[0] = strdup(nd->kind == GRAPH_TEE ? GRAPH_TEE_PROG :
 	    GRAPH_MERGE_PROG)) == NULL)
 		return GRAPH_NOMEM;
+	if (opts > 0 && (st->argv[1] = strdup("--lines")) == NULL)
+		return GRAPH_NOMEM;
 	for (k = 0; k < nd->nextra; k++)
-		if (asprintf(&st->argv[k + 1], "/dev/fd/%d", fdbase +
+		if (asprintf(&st->argv[k + opts + 1], "/dev/fd/%d", fdbase +
 		    (int)k) == -1) {
-			st->argv[k + 1] = NULL;
+			st->argv[k + opts + 1] = NULL;
 			return GRAPH_NOMEM;
 		}
 	return GRAPH_OK;

@@ -55,6 +55,12 @@ struct graph_node {
 	 * in[k] from descriptor fdbase + k.  Other stages have none.
 	 */
 	size_t		 nextra;
+	/*
+	 * The procmerge into our standard output, stdout.merge: what the
+	 * stages read by nobody write is anything (a sink's figures, text
+	 * for people), merged as lines (procmerge --lines), not records.
+	 */
+	int		 lines;
 	size_t		 key;		/* its place in the order, internal */
 	struct pipeline_stage own;	/* def, for the stages pipesup adds */
 };

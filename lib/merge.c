@@ -25,7 +25,7 @@ merge_init(struct merge *m, size_t n, size_t cap, int strict, int rejects)
 		reader_init(&m->ins[i].rd, strict, rejects);
 		m->n = i + 1;
 	}
-	m->failed = m->open = MERGE_NONE;
+	m->failed = m->open = m->partial = MERGE_NONE;
 	m->rejects = rejects;
 	return 0;
 }
@@ -164,6 +164,83 @@ take_bare(struct merge *m, struct merge_in *mi, struct wbuf *out)
 	m->used += k;
 }
 
+/*
+ * Takes the lines of input i up to the quantum (m->lines), each as it
+ * came: one whose '\n' is there, the last of an input that ended (given
+ * its '\n'), or what the rbuf holds of one longer than the rbuf, its
+ * input keeping the turn until the line's end.  Returns MERGE_FULL when
+ * out has no room for the next, else MERGE_IDLE.
+ */
+static enum merge_ev
+take_lines(struct merge *m, size_t i, struct wbuf *out)
+{
+	struct merge_in *mi = &m->ins[i];
+	const char *p, *nl;
+	size_t avail, len;
+	char *d;
+	int whole;
+
+	while (m->used < MERGE_QUANTUM) {
+		p = mi->in.buf + mi->in.start;
+		avail = rbuf_avail(&mi->in);
+		nl = avail > 0 ? memchr(p, '\n', avail) : NULL;
+		if (nl != NULL)
+			len = (size_t)(nl - p) + 1;
+		else if (mi->in.eof && (avail > 0 || m->partial == i))
+			len = avail;	/* the last line, without its '\n' */
+		else if (avail > 0 && rbuf_room(&mi->in) == 0)
+			len = avail;	/* a part of a line too long to wait */
+		else
+			return MERGE_IDLE;
+		whole = nl != NULL || mi->in.eof;
+		if ((d = wbuf_reserve(out, len + 1)) == NULL)
+			return MERGE_FULL;
+		memcpy(d, p, len);
+		if (nl == NULL && mi->in.eof)
+			d[len++] = '\n';
+		wbuf_commit(out, len);
+		mi->in.start += len - (nl == NULL && mi->in.eof);
+		if (!whole) {
+			m->partial = i;
+			continue;
+		}
+		m->partial = MERGE_NONE;
+		mi->records++;
+		m->records++;
+		m->used++;
+	}
+	return MERGE_IDLE;
+}
+
+/* merge_next() for lines: the same turns, without a reader. */
+static enum merge_ev
+next_lines(struct merge *m, struct wbuf *out, size_t *which)
+{
+	struct merge_in *mi;
+	size_t idle = 0;
+
+	for (;;) {
+		if (idle == m->n)
+			return MERGE_IDLE;
+		mi = &m->ins[m->turn];
+		*which = m->turn;
+		if (take_lines(m, m->turn, out) == MERGE_FULL)
+			return MERGE_FULL;
+		/* a long line's input keeps the turn until the line ends */
+		if (m->partial == m->turn)
+			return MERGE_IDLE;	/* wait for the rest of it */
+		if (m->used < MERGE_QUANTUM && mi->fresh && !mi->in.eof) {
+			mi->fresh = 0;
+			return MERGE_DRY;
+		}
+		if (m->used > 0)
+			idle = 0;
+		else
+			idle++;
+		next_turn(m);
+	}
+}
+
 enum merge_ev
 merge_next(struct merge *m, struct wbuf *out, size_t *which,
     struct reader_line *l)
@@ -175,6 +252,8 @@ merge_next(struct merge *m, struct wbuf *out, size_t *which,
 	char *dst;
 	int held;
 
+	if (m->lines)
+		return next_lines(m, out, which);
 	if (m->failed != MERGE_NONE)
 		return stopping(m, which, l);
 	/*

@@ -51,6 +51,16 @@ struct merge {
 					   in the dead-letter file; MERGE_NONE */
 	int		 rejects;	/* there is a dead-letter file */
 	uint64_t	 records;	/* good records written, of every input */
+	/*
+	 * Lines, not records (procmerge --lines): set by the caller after
+	 * merge_init().  Every line is copied as it came, whatever it
+	 * holds: no reader, no bad line, records counts the lines.  A
+	 * line longer than an rbuf goes in parts, and the turn stays with
+	 * its input (partial) until its end.
+	 */
+	int		 lines;
+	size_t		 partial;	/* whose long line is partly out;
+					   MERGE_NONE */
 };
 
 enum merge_ev {

@@ -127,6 +127,20 @@ s -> stdout.merge -
 c -> stdout.merge -"
 }
 
+@test "graph: sinks read by nobody share pipesup's stdout through procmerge --lines: each one's lines whole, in order" {
+	printf '%s\n' "src: randsrc --seed 1 --count 20000 --rate 0" \
+		"p from=src: procprint" "s from=src: statsink" >"$F"
+	run -0 --separate-stderr pipesup -q -f "$F"
+	randsrc --seed 1 --count 20000 --rate 0 >"$D/want"
+	# procprint's lines, all of them in order, none torn by statsink's
+	grep '^Received data: ' <<<"$output" | cmp - <(procprint <"$D/want")
+	# statsink's figures, less the time they took, and nothing else
+	grep -v '^Received data: ' <<<"$output" >"$D/s"
+	assert_equal "$(wc -l <"$D/s")" 8
+	statsink <"$D/want" | head -n 6 | cmp - <(head -n 6 "$D/s")
+	assert_equal "${#lines[@]}" 20008
+}
+
 @test "graph: a branch whose reader ended for good: the proctee goes on with the others, and all end well" {
 	{
 		echo "src: randsrc --seed 7 --count 50000 --rate 0"

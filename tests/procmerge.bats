@@ -338,3 +338,44 @@ procmerge: 2 bad records'
 	run -64 --separate-stderr procmerge --rejects
 	assert_equal "${stderr_lines[0]}" "procmerge: option '--rejects' requires an argument"
 }
+
+@test "procmerge --lines: text of two inputs, each line whole and in its order, lines longer than the buffer too" {
+	run -0 python3 -c '
+import os, random, subprocess, threading
+random.seed(3)
+ra, wa = os.pipe(); rb, wb = os.pipe()
+p = subprocess.Popen(["procmerge", "--lines", "/dev/fd/%d" % ra, "/dev/fd/%d" % rb],
+    stdout=subprocess.PIPE, pass_fds=(ra, rb))
+os.close(ra); os.close(rb)
+A = [b"a" * random.randint(1, 200000) for _ in range(40)]
+B = [b"b%d " % i * random.randint(1, 30) for i in range(20000)]
+def feed(w, lines):
+    data = b"".join(l + b"\n" for l in lines)
+    i = 0
+    while i < len(data):
+        n = random.randint(1, 9000)
+        os.write(w, data[i:i + n]); i += n
+    os.close(w)
+t = [threading.Thread(target=feed, args=a) for a in ((wa, A), (wb, B))]
+for x in t: x.start()
+out = p.stdout.read().split(b"\n")
+p.wait()
+for x in t: x.join()
+assert out.pop() == b""
+assert [l for l in out if l[:1] == b"a"] == A, "a torn or out of order"
+assert [l for l in out if l[:1] == b"b"] == B, "b torn or out of order"
+print(p.returncode, len(out))'
+	assert_output "0 20040"
+}
+
+@test "procmerge --lines: a last line without its newline gets one; no bad records, so no --strict or --rejects (64)" {
+	printf 'Received data: 7\nlast' >a
+	printf 'count    3\n' >b
+	run -0 --separate-stderr procmerge --lines a b
+	assert_output "Received data: 7
+last
+count    3"
+	assert_equal "$stderr" ""
+	run -64 --separate-stderr procmerge --lines --strict a
+	assert_equal "${stderr_lines[0]}" "procmerge: --lines copies every line: it has no bad records for --strict or --rejects"
+}

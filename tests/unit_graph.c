@@ -95,7 +95,7 @@ main(void)
 	/* one source into three sinks: a proctee after it, a procmerge out */
 	check("src: x\nu from=src: y\nv from=src: y\nw from=src: y",
 	    "src src.tee[proctee /dev/fd/4 /dev/fd/5] u v w "
-	    "stdout.merge[procmerge /dev/fd/4 /dev/fd/5 /dev/fd/6] | "
+	    "stdout.merge[procmerge --lines /dev/fd/4 /dev/fd/5 /dev/fd/6] | "
 	    "->src src>src.tee src.tee>u src.tee>v src.tee>w u>stdout.merge "
 	    "v>stdout.merge w>stdout.merge stdout.merge>-");
 	/* two sources merged into one processor */
