@@ -12,9 +12,9 @@ setup() {
 }
 
 teardown() {
-	# a writer a failed test left behind
+	# a writer (or a held procmerge) a failed test left behind
 	local p
-	for p in ${BG:-}; do
+	for p in ${BG:-} ${MERGE:-}; do
 		kill -KILL "$p" 2>/dev/null || true
 	done
 }
@@ -345,10 +345,10 @@ procmerge: 2 bad records'
 
 # held_merge: start procmerge on the held FIFOs; its pid is in $pid.
 held_merge() {
-	SLUICE_HELD=1 procmerge "$@" /dev/fd/3 /dev/fd/4 3<a 4<b >o \
+	SLUICE_HELD=1 procmerge /dev/fd/3 /dev/fd/4 3<a 4<b >o \
 		{ha}>&- {hb}>&- {ho}>&- &
 	pid=$!
-	BG="${BG:-} $pid"
+	MERGE=$pid
 }
 
 # holding PID: PID holds both inputs (an epoll descriptor each).  A FIFO
