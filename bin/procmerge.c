@@ -39,8 +39,9 @@ STAGE_HELP
 #define OUT_CAP	((size_t)128 * 1024)
 
 /*
- * The most marks (below) waiting for the writer, whatever the number of
- * inputs: one call of the merge leaves at most one an input.
+ * Room for this many marks (below) and one call's more: once they wait
+ * for the writer, the merge takes nothing until it has written past
+ * the oldest (each call leaves at most one mark an input).
  */
 #define MARKS_MIN	256
 
@@ -58,6 +59,13 @@ enum { SIG, OUT, IN0 };		/* the poll slots; input i is IN0 + i */
  * whole).  So a procmerge killed at any moment leaves its successor
  * every line whose output it had not written, and repeats at most the
  * output of one call of the merge, no more than one buffer of output.
+ *
+ * Unlike a stage that keeps a window (stage.c, held_release_at), it
+ * never consumes input it has not answered, however much that is, so
+ * no run of the merge can go past what the held pipe may keep and be
+ * consumed as read; nor does it wait for input to write what it took,
+ * so a pipe full of unanswered lines drains as the writer writes.  What
+ * it reads ahead stays in the pipe: the pipe bounds it.
  */
 struct mark {
 	uint64_t	 out;		/* output offset its records end at */
