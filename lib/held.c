@@ -30,14 +30,22 @@
 #define RETRY_MAX	100000000
 
 int
-held_wanted(int fd)
+held_requested(void)
 {
 	const char *s = getenv(HELD_ENV);
-	struct stat st;
 	int want = s != NULL && strcmp(s, "1") == 0;
 
 	unsetenv(HELD_ENV);
-	return want && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+	return want;
+}
+
+int
+held_wanted(int fd)
+{
+	struct stat st;
+
+	return held_requested() && fstat(fd, &st) == 0 &&
+	    S_ISFIFO(st.st_mode);
 }
 
 int

@@ -45,6 +45,13 @@ struct held {
 int	held_wanted(int fd);
 
 /*
+ * Is the variable set to 1?  Removes it, as held_wanted() does.  For a
+ * stage whose held inputs are operands (/dev/fd/N), not standard input:
+ * it asks once, then holds each input that is a pipe or FIFO.
+ */
+int	held_requested(void);
+
+/*
  * Starts holding fd: the private pipe, the epoll descriptor, /dev/null;
  * a pipe of fewer than 4 pages is grown to 4, or not held (see
  * HELD_PIPE_MIN in held.c).  Returns 0, or -1 with errno (nothing is

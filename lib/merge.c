@@ -175,10 +175,11 @@ static enum merge_ev
 take_lines(struct merge *m, size_t i, struct wbuf *out)
 {
 	struct merge_in *mi = &m->ins[i];
+	/* a part at most the writer's size, less a byte for a '\n' */
+	size_t most = out->cap - 1, avail, len;
 	const char *p, *nl;
-	size_t avail, len;
+	int whole, add_nl;
 	char *d;
-	int whole;
 
 	while (m->used < MERGE_QUANTUM) {
 		p = mi->in.buf + mi->in.start;
@@ -193,14 +194,21 @@ take_lines(struct merge *m, size_t i, struct wbuf *out)
 		else
 			return MERGE_IDLE;
 		whole = nl != NULL || mi->in.eof;
+		if (len > most) {
+			len = most;
+			whole = 0;
+		}
+		add_nl = whole && nl == NULL;
 		if ((d = wbuf_reserve(out, len + 1)) == NULL)
 			return MERGE_FULL;
 		memcpy(d, p, len);
-		if (nl == NULL && mi->in.eof)
-			d[len++] = '\n';
-		wbuf_commit(out, len);
-		mi->in.start += len - (nl == NULL && mi->in.eof);
+		if (add_nl)
+			d[len] = '\n';
+		wbuf_commit(out, len + (size_t)add_nl);
+		mi->in.start += len;
 		if (!whole) {
+			if (m->partial != i)
+				m->partial_at = rbuf_offset(&mi->in) - len;
 			m->partial = i;
 			continue;
 		}
