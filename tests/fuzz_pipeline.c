@@ -54,11 +54,17 @@ check_graph(const struct pipeline *pl)
 	for (i = 0; i < g.n; i++) {
 		nd = &g.nodes[i];
 		users += nd->kind == GRAPH_STAGE;
-		/* one output, save a proctee's several; one input, save a merge's */
+		/*
+		 * One output, save a proctee's several; one input, save a
+		 * merge's.  An added stage's words: its program, --lines for
+		 * the merge into our stdout alone, an operand an extra pipe.
+		 */
 		if (nd->nout == 0 || (nd->kind == GRAPH_TEE) != (nd->nout > 1) ||
 		    (nd->kind == GRAPH_MERGE) != (nd->nin > 1) ||
 		    (nd->kind != GRAPH_STAGE &&
-		    nd->def->argc != nd->nextra + 1))
+		    nd->def->argc != nd->nextra + 1 + (size_t)nd->lines) ||
+		    nd->lines != (nd->kind == GRAPH_MERGE && nd->nout == 1 &&
+		    g.edges[nd->out[0]].to == GRAPH_STDIO))
 			abort();
 		for (j = 0; j < i; j++)
 			if (strcmp(g.nodes[j].def->name, nd->def->name) == 0)
