@@ -251,7 +251,7 @@ y 0 exit 0
 stdout.merge 0 exit 0"
 }
 
-@test "graph --restart on-failure: the processor after a merge killed mid-stream; each source's records all arrive" {
+@test "graph --restart on-failure: the processor after a merge, then the merge, killed mid-stream; each source's records all arrive" {
 	cat >"$F" <<-'EOF'
 	a:          randsrc --seed 5 --count 40000 --rate 20000
 	b from=:    randsrc --seed 6 --count 40000 --rate 20000 --min 1000 --max 2000
@@ -260,6 +260,9 @@ stdout.merge 0 exit 0"
 	bg --restart on-failure -f "$F"
 	wait_for has_lines "$OUT" 4000
 	kill -KILL "$(kid procmap)"
+	# the procmerge pipesup added holds both its inputs
+	wait_for has_lines "$OUT" 12000
+	kill -KILL "$(kid procmerge)"
 	finish
 	assert_equal "$ST" 0
 	randsrc --seed 5 --count 40000 --rate 0 >"$D/a"
@@ -270,7 +273,7 @@ stdout.merge 0 exit 0"
 	at_least_once "$D/b" "$D/got.b"
 	assert_equal "$(ended)" "a 0 exit 0
 b 0 exit 0
-m.merge 0 exit 0
+m.merge 1 exit 0
 m 1 exit 0"
 }
 
