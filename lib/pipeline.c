@@ -10,20 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyzer.h"
 #include "restart.h"
-
-/*
- * gcc 12's -fanalyzer forgets a pointer stored at a variable index of an
- * array and reports it leaked: these go around the two places it does.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-#define GCC_LEAK_FP_BEGIN _Pragma("GCC diagnostic push") \
-	_Pragma("GCC diagnostic ignored \"-Wanalyzer-malloc-leak\"")
-#define GCC_LEAK_FP_END _Pragma("GCC diagnostic pop")
-#else
-#define GCC_LEAK_FP_BEGIN
-#define GCC_LEAK_FP_END
-#endif
 
 struct words {
 	char	**v;
@@ -44,7 +32,7 @@ words_add(struct words *w, const char *s, size_t len)
 		w->v = nv;
 		w->cap = w->cap ? w->cap * 2 : 8;
 	}
-	GCC_LEAK_FP_BEGIN	/* see above */
+	GCC_LEAK_FP_BEGIN	/* the word it stores at w->v[w->n] */
 	if ((w->v[w->n] = strndup(s, len)) == NULL)
 		return -1;
 	GCC_LEAK_FP_END

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer.h"
 #include "buf.h"
 #include "fuzz.h"
 #include "merge.h"
@@ -85,20 +86,6 @@ struct run {
 	size_t		 nrej, maxrej;
 	size_t		 nbad;		/* bad events */
 };
-
-/*
- * gcc 12's -fanalyzer forgets a pointer stored through a pointer to a
- * field of an array's element and reports it leaked (as in
- * fuzz_reader.c): this goes around the one function it does so in here.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-#define GCC_LEAK_FP_BEGIN _Pragma("GCC diagnostic push") \
-	_Pragma("GCC diagnostic ignored \"-Wanalyzer-malloc-leak\"")
-#define GCC_LEAK_FP_END _Pragma("GCC diagnostic pop")
-#else
-#define GCC_LEAK_FP_BEGIN
-#define GCC_LEAK_FP_END
-#endif
 
 GCC_LEAK_FP_BEGIN
 MODEL static void

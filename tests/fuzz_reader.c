@@ -43,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyzer.h"
 #include "badin.h"
 #include "buf.h"
 #include "fuzz.h"
@@ -88,20 +89,6 @@ result_init(struct result *r, size_t len)
 	if ((r->rej = malloc(r->maxrej)) == NULL)
 		abort();
 }
-
-/*
- * gcc 12's -fanalyzer forgets a pointer stored at a variable index of an
- * array or a field and reports it leaked (as in lib/pipeline.c): this goes around
- * the one function it does so in here.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-#define GCC_LEAK_FP_BEGIN _Pragma("GCC diagnostic push") \
-	_Pragma("GCC diagnostic ignored \"-Wanalyzer-malloc-leak\"")
-#define GCC_LEAK_FP_END _Pragma("GCC diagnostic pop")
-#else
-#define GCC_LEAK_FP_BEGIN
-#define GCC_LEAK_FP_END
-#endif
 
 GCC_LEAK_FP_BEGIN
 MODEL static struct event *

@@ -15,19 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * gcc 12's -fanalyzer forgets a pointer stored at a variable index of an
- * array and reports it leaked (as in lib/pipeline.c): this goes around
- * the one place it does here.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-#define GCC_LEAK_FP_BEGIN _Pragma("GCC diagnostic push") \
-	_Pragma("GCC diagnostic ignored \"-Wanalyzer-malloc-leak\"")
-#define GCC_LEAK_FP_END _Pragma("GCC diagnostic pop")
-#else
-#define GCC_LEAK_FP_BEGIN
-#define GCC_LEAK_FP_END
-#endif
+#include "analyzer.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
