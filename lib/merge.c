@@ -187,10 +187,11 @@ take_lines(struct merge *m, size_t i, struct wbuf *out)
 		nl = avail > 0 ? memchr(p, '\n', avail) : NULL;
 		if (nl != NULL)
 			len = (size_t)(nl - p) + 1;
-		else if (mi->in.eof && (avail > 0 || m->partial == i))
-			len = avail;	/* the last line, without its '\n' */
-		else if (avail > 0 && rbuf_room(&mi->in) == 0)
-			len = avail;	/* a part of a line too long to wait */
+		else if ((mi->in.eof && (avail > 0 || m->partial == i)) ||
+		    (avail > 0 && rbuf_room(&mi->in) == 0))
+			/* the last line, without its '\n'; or a part of one
+			   too long to wait for its end */
+			len = avail;
 		else
 			return MERGE_IDLE;
 		whole = nl != NULL || mi->in.eof;

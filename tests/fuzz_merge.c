@@ -25,7 +25,10 @@
  *         less 1, 0x10..0x80 input k's last line has no '\n' (bit 4 + k)
  *   c[1]  each rbuf's capacity, from REC_LINE_MAX + 2 up to 64 KiB
  *   c[2]  the writer's capacity, from REC_FMT_MAX up to 128 KiB
- *   c[3]  unused (0)
+ *   c[3]  1 --lines: every line as it came (--strict and the dead-letter
+ *         file are off); then each input's lines, blank, bad, overlong
+ *         or good, must come out all, verbatim, whole and in order, the
+ *         last given its '\n', however the writer's size cuts a long one
  *   item  a line for input b & 3 (of those there are): (b >> 2) & 15 is
  *         its kind (see add_line)
  *   schedule byte s, used in turn and again from the first: in each
@@ -85,6 +88,9 @@ struct run {
 	char		*rej;		/* the dead-letter file */
 	size_t		 nrej, maxrej;
 	size_t		 nbad;		/* bad events */
+	int		 lines;		/* --lines */
+	char		*got;		/* --lines: the output its reader took */
+	size_t		 ngot, maxgot;
 };
 
 GCC_LEAK_FP_BEGIN
@@ -299,6 +305,12 @@ drain(struct run *r, struct wbuf *out, size_t k)
 {
 	if (k > wbuf_pending(out))
 		k = wbuf_pending(out);
+	if (r->lines && k > 0) {
+		grow(&r->got, &r->maxgot, r->ngot + k);
+		memcpy(r->got + r->ngot, out->buf + out->start, k);
+		r->ngot += k;
+		r->seen += k;	/* checked at the end, whole */
+	}
 	out->start += k;
 	r->drained += k;
 	if (out->start == out->len)
@@ -472,6 +484,70 @@ check_rejects(const struct run *r, int strict)
 	}
 }
 
+/*
+ * --lines: the output, line by line, is every input's lines interleaved,
+ * each verbatim and whole.  A line names its input: a record by its
+ * value, a bad or overlong line by its first letter; blank lines, which
+ * name none, are only counted.
+ */
+MODEL static void
+check_lines(const struct run *r, const struct merge *m)
+{
+	size_t at = 0, len, i, k, next[MAXIN] = { 0 }, blank = 0, eblank = 0;
+	size_t want = 0;
+	const char *p, *nl, *q;
+	enum rec_status st;
+	uint64_t nth;
+	int64_t v;
+
+	while (at < r->ngot) {
+		p = r->got + at;
+		nl = memchr(p, '\n', r->ngot - at);
+		CHECK(nl != NULL);
+		len = (size_t)(nl - p);
+		st = len > REC_LINE_MAX ? REC_LONG : rec_parse(p, len, &v);
+		at += len + 1;
+		if (st == REC_BLANK) {
+			blank++;
+			continue;
+		}
+		if (st == REC_OK)
+			identify(r, v, &i, &nth);
+		else
+			i = (size_t)(unsigned char)(p[0] - 'a');
+		CHECK(i < r->nin);
+		/* input i's next line that is not blank: this one */
+		for (;;) {
+			CHECK(next[i] < r->in[i].n);
+			q = r->in[i].d + next[i];
+			nl = memchr(q, '\n', r->in[i].n - next[i]);
+			k = nl != NULL ? (size_t)(nl - q) : r->in[i].n - next[i];
+			next[i] += k + (nl != NULL);
+			if (k > REC_LINE_MAX || rec_parse(q, k, &v) != REC_BLANK)
+				break;
+		}
+		CHECK(k == len && memcmp(q, p, len) == 0);
+	}
+	/* every line of every input: the rest are blank, and as many */
+	for (i = 0; i < r->nin; i++) {
+		for (at = 0; at < r->in[i].n; at += k + 1) {
+			q = r->in[i].d + at;
+			nl = memchr(q, '\n', r->in[i].n - at);
+			k = nl != NULL ? (size_t)(nl - q) : r->in[i].n - at;
+			want++;
+			if (k > REC_LINE_MAX || rec_parse(q, k, &v) != REC_BLANK)
+				CHECK(at < next[i]);
+			else
+				eblank++;
+		}
+		CHECK(m->ins[i].records <= want);
+	}
+	CHECK(blank == eblank && m->records == want);
+	for (i = 0, k = 0; i < r->nin; i++)
+		k += m->ins[i].records;
+	CHECK(k == want);
+}
+
 static void
 run_merge(struct run *r, size_t rcap, size_t wcap)
 {
@@ -482,8 +558,11 @@ run_merge(struct run *r, size_t rcap, size_t wcap)
 	size_t i, which;
 	int strict = r->flags & F_STRICT, rejects = !(r->flags & F_NOREJ);
 
+	if (r->lines)
+		strict = rejects = 0;
 	if (merge_init(&m, r->nin, rcap, strict, rejects) == -1)
 		abort();
+	m.lines = r->lines;
 	memset(&out, 0, sizeof(out));
 	out.fd = -1;
 	out.spill[0] = out.spill[1] = -1;
@@ -494,7 +573,11 @@ run_merge(struct run *r, size_t rcap, size_t wcap)
 		ev = merge_next(&m, &out, &which, &l);
 		check_rbufs(&m);
 		CHECK(out.start <= out.len && out.len <= out.cap);
-		scan(r, &out);
+		if (!r->lines)
+			scan(r, &out);
+		else
+			CHECK(ev != MERGE_BAD && ev != MERGE_REST &&
+			    ev != MERGE_STOP);
 		if (ev == MERGE_STOP)
 			break;
 		switch (ev) {
@@ -532,6 +615,12 @@ run_merge(struct run *r, size_t rcap, size_t wcap)
 	}
 	drain(r, &out, wbuf_pending(&out));
 	CHECK(r->seen == r->drained);
+	if (r->lines) {
+		check_lines(r, &m);
+		free(out.buf);
+		merge_free(&m);
+		return;
+	}
 	if (ev == MERGE_STOP) {
 		CHECK(strict && r->nbad == 1 && m.failed == which);
 		/* the records before its bad line, all of them */
@@ -568,6 +657,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	c1 = data[1];
 	c2 = data[2];
+	r.lines = data[3] & 1;
 	rcap = c1 == 255 ? 65536 : REC_LINE_MAX + 2 + c1 * c1;
 	wcap = c2 == 255 ? 131072 : REC_FMT_MAX + c2 * c2;
 	end = data + size;
@@ -591,5 +681,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(r.in);
 	free(r.rej);
+	free(r.got);
 	return 0;
 }
