@@ -213,7 +213,12 @@ open_inputs(struct procmerge *pm, int argc, char **files)
 		if (fds[j] == STDIN_FILENO && fd_nonblock(STDIN_FILENO) == -1)
 			err(EX_IOERR, "stdin");
 	}
-	if (held_requested())
+	/*
+	 * --lines does not hold its inputs: held, a line longer than an
+	 * input's buffer stalled it after its first part (a known bug, not
+	 * yet understood), and a stall is worse than what a crash loses.
+	 */
+	if (held_requested() && !pm->lines)
 		hold_inputs(pm, fds);
 	free(fds);
 }
@@ -280,8 +285,7 @@ settle(struct procmerge *pm, size_t pending)
 		 * overlong line too large to keep.
 		 */
 		if (held_consume(&hi->h, held_release_at(&hi->h, hi->done,
-		    hi->done, pm->m.partial == i ? pm->m.partial_at :
-		    reader_line_start(&mi->rd, &mi->in))) == -1)
+		    hi->done, reader_line_start(&mi->rd, &mi->in))) == -1)
 			err(EX_IOERR, "%s", pm->names[i] != NULL ?
 			    pm->names[i] : "stdin");
 	}

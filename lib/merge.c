@@ -208,8 +208,6 @@ take_lines(struct merge *m, size_t i, struct wbuf *out)
 		wbuf_commit(out, len + (size_t)add_nl);
 		mi->in.start += len;
 		if (!whole) {
-			if (m->partial != i)
-				m->partial_at = rbuf_offset(&mi->in) - len;
 			m->partial = i;
 			continue;
 		}

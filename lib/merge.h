@@ -61,7 +61,6 @@ struct merge {
 	int		 lines;
 	size_t		 partial;	/* whose long line is partly out;
 					   MERGE_NONE */
-	uint64_t	 partial_at;	/* its input offset where it began */
 };
 
 enum merge_ev {

@@ -506,3 +506,24 @@ holding() {
 	assert [ "$r2" -lt "$RSS_LIMIT_KIB" ]
 	assert [ $((r2 - r1)) -lt 1000 ]
 }
+
+@test "procmerge --lines under pipesup: a line longer than its buffer goes through whole" {
+	# a line of 300000 bytes that says where each byte of it is
+	python3 -c 'import sys; sys.stdout.write("".join("%09d," % i for i in range(30000)) + "\nafter\n")' >want
+	mkfifo a b o
+	exec {ha}<>a {hb}<>b {ho}<>o
+	cat want >a {ha}>&- {hb}>&- {ho}>&- &
+	BG=$!
+	cat o >out {ha}>&- {hb}>&- {ho}>&- &
+	local catpid=$!
+	BG="$BG $catpid"
+	SLUICE_HELD=1 procmerge --lines /dev/fd/3 /dev/fd/4 3<a 4<b >o \
+		{ha}>&- {hb}>&- {ho}>&- &
+	local pid=$!
+	wait_while_running "$pid" has_lines out 2
+	exec {ha}>&- {hb}>&-
+	assert_status "$pid" 0
+	exec {ho}>&-
+	wait "$catpid"
+	cmp want out
+}
