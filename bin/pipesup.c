@@ -341,6 +341,12 @@ text_end(char **text, size_t *len)
 {
 	if (fflush(text_fp) == EOF)
 		return -1;
+	/*
+	 * glibc ends the text with a NUL only where the longest text
+	 * written since the stream was opened ended: after rewind(), a
+	 * shorter text kept the tail of a longer one ("502/s/s").
+	 */
+	text_buf[text_len] = '\0';
 	*text = text_buf;
 	*len = text_len;
 	return 0;
