@@ -177,7 +177,10 @@ print("\n".join(out))' >in
 	(SLUICE_STATS_FD=5 SLUICE_STATS_PID=$BASHPID exec proctee slow f <up >out 5<>page 3>&-) &
 	local pid=$!
 	exec 4<slow
-	wait_for stalled "$pid" "$src"
+	# stalled with more read than the slow pipe holds: the rest waits
+	# in the slow branch's buffer, which the drain must write out
+	full() { stalled "$pid" "$src" && (($(counter page in) > 30000)); }
+	wait_for full
 	kill -TERM "$pid"
 	cat <&4 >slowout
 	exec 4<&-
