@@ -184,10 +184,10 @@ Try 'histsink --help' for more information." ]
 	script -qec 'stty cols 50 rows 20; randsrc --rate 0 --count 60 --seed 2 | LINES=6 COLUMNS=30 histsink --ascii' /dev/null >"$out"
 	run -0 bash -c "tail -n 5 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AK]//g'"
 	# 4 bars, the count under them, the cursor below: 6 rows
-	assert_output " 3 ..  27  18  ###########
-28 ..  52  14  #########
-53 ..  77  22  ##############
-78 .. 100   6  ####
+	assert_output "11 .. 32  18  ##############
+33 .. 54  13  ##########
+55 .. 76  19  ###############
+77 .. 97  10  ########
 60 records"
 	# more than the terminal has: the terminal's size
 	script -qec 'stty cols 50 rows 20; randsrc --rate 0 --count 60 --seed 2 | LINES=100 COLUMNS=300 histsink --ascii --bins 4' /dev/null >"$out"
