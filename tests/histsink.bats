@@ -42,6 +42,20 @@ setup() {
 	assert_output "$want"
 	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 | LC_ALL=POSIX histsink"
 	assert_output "$want"
+	# the first of LC_ALL, LC_CTYPE, LANG set decides; no codeset: not UTF-8
+	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 | LC_CTYPE=en_US LANG=C.UTF-8 histsink"
+	assert_output "$want"
+	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 | LC_ALL=C LC_CTYPE=C.UTF-8 histsink"
+	assert_output "$want"
+}
+
+@test "histsink: a UTF-8 locale is known by its name, loaded or not" {
+	# the name is enough: the locale's tables are never mapped (RSS)
+	local l
+	for l in C.UTF-8 C.utf8 xx_YY.UTF-8 en_GB.utf8@euro; do
+		run -0 bash -c "printf '%s\n' 1 2 | LANG=C LC_CTYPE=$l histsink"
+		assert_line --index 0 --regexp '^1  1  █+$'
+	done
 }
 
 @test "histsink: the numbers stay in the C locale whatever LC_NUMERIC says" {
