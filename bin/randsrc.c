@@ -82,6 +82,32 @@ put(const char (*text)[8], const unsigned char *len, uint64_t min, char *p,
 }
 
 /*
+ * Whole batches of k draws at p, each written as it is drawn, for the
+ * ranges with a table; returns where the next record goes.  A batch
+ * drawn again is written again.
+ */
+static inline char *
+batches(struct rng *rng, const struct rng_batch *b, unsigned k,
+    const char (*text)[8], const unsigned char *len, char *p, size_t n)
+{
+	struct rng_split s;
+	unsigned j;
+	char *q;
+
+	for (; n > 0; n--, p = q)
+		do {
+			s.rest = rng_next(rng);
+			for (q = p, j = 0; j < k; j++) {
+				s = rng_split(s.rest, b->n);
+				/* 8 bytes whatever the length: maxout leaves room */
+				memcpy(q, text[s.draw], 8);
+				q += len[s.draw];
+			}
+		} while (s.rest < b->threshold);
+	return p;
+}
+
+/*
  * Batches are drawn in turn whatever the calls ask for, so the stream
  * does not depend on how it is cut: a call ends with the rest of its last
  * batch kept for the next.
@@ -96,25 +122,22 @@ fill(struct source *src, char *dst, size_t n)
 	const char (*text)[8] = g->table ? g->text : NULL;
 	const unsigned char *len = g->len;
 	const uint64_t min = (uint64_t)g->min;
-	uint64_t d[RNG_BATCH_MAX], x;
-	unsigned i = g->next, j;
-	char *p = dst, *q;
+	uint64_t d[RNG_BATCH_MAX];
+	unsigned i = g->next;
+	char *p = dst;
 
 	memcpy(d, g->draw, sizeof(d));
 	for (; n > 0 && i < b.k; n--, i++)
 		p = put(text, len, min, p, d[i]);
-	/* whole batches straight into the output, the common case */
-	if (text != NULL && b.n != 0)
-		for (; n >= b.k; n -= b.k) {
-			/* a batch drawn again is written again */
-			do {
-				x = rng_next(&rng);
-				for (q = p, j = 0; j < b.k; j++)
-					q = put(text, len, min, q,
-					    rng_digit(&x, b.n));
-			} while (x < b.threshold);
-			p = q;
-		}
+	/* whole batches straight into the output, the common case; 64 to
+	 * 101 values (the default 1..100) make batches of 9, unrolled */
+	if (text != NULL && b.n != 0) {
+		if (b.k == 9)
+			p = batches(&rng, &b, 9, text, len, p, n / 9);
+		else
+			p = batches(&rng, &b, b.k, text, len, p, n / b.k);
+		n %= b.k;
+	}
 	for (; n > 0; n--, i++) {
 		if (i == b.k) {
 			rng_batch(&rng, &b, d);

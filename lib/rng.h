@@ -65,24 +65,30 @@ struct rng_batch {
 void	rng_batch_init(struct rng_batch *, uint64_t n);
 
 /*
- * The next draw of a batch from x, the output for the first draw and the
- * low half the last draw left for the others.
+ * The next draw of a batch, the high half of x * n, and the rest for the
+ * draw after it, the low half; x is the output for the first draw and
+ * the rest the last draw left for the others.
  */
-static inline uint64_t
-rng_digit(uint64_t *x, uint64_t n)
+struct rng_split {
+	uint64_t	draw;
+	uint64_t	rest;
+};
+
+static inline struct rng_split
+rng_split(uint64_t x, uint64_t n)
 {
 	__extension__ typedef unsigned __int128 u128;
-	u128 m = (u128)*x * n;
 
-	*x = (uint64_t)m;
-	return (uint64_t)(m >> 64);
+	/* the low half on its own: gcc 12 keeps a 128-bit product that
+	 * lives from one draw to the next in memory */
+	return (struct rng_split){ (uint64_t)((u128)x * n >> 64), x * n };
 }
 
 /* One batch: b->k draws at out, which has room for RNG_BATCH_MAX. */
 static inline void
 rng_batch(struct rng *r, const struct rng_batch *b, uint64_t *out)
 {
-	uint64_t x;
+	struct rng_split s;
 	unsigned i;
 
 	if (b->n == 0) {
@@ -90,10 +96,12 @@ rng_batch(struct rng *r, const struct rng_batch *b, uint64_t *out)
 		return;
 	}
 	do {
-		x = rng_next(r);
-		for (i = 0; i < b->k; i++)
-			out[i] = rng_digit(&x, b->n);
-	} while (x < b->threshold);
+		s.rest = rng_next(r);
+		for (i = 0; i < b->k; i++) {
+			s = rng_split(s.rest, b->n);
+			out[i] = s.draw;
+		}
+	} while (s.rest < b->threshold);
 }
 
 #endif
