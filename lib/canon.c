@@ -195,17 +195,54 @@ first_newline(uint64_t w)
 #endif
 }
 
+#if defined(CANON_SSE2)
+/* The newlines of the 64 bytes at p: bit i for byte i. */
+static inline uint64_t
+newlines(const char *p)
+{
+	const __m128i nl = _mm_set1_epi8('\n');
+	uint64_t m = 0;
+	size_t k;
+
+	for (k = 0; k < 4; k++)
+		m |= mask16(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+		    (const void *)(p + 16 * k)), nl), k);
+	return m;
+}
+#endif
+
 size_t
 canon_prefix(char *dst, const char *p, size_t len, const char *prefix,
     size_t plen)
 {
-	const char *s = p, *end = p + len;
+	const char *s = p, *end = p + len, *e;
 	char pre[16], *q = dst;
 	uint64_t w;
 	size_t n;
 	unsigned k;
 
 	memcpy(pre, prefix, sizeof(pre));
+#if defined(CANON_SSE2)
+	/*
+	 * The newlines of a block at a time, each line then copied 24 bytes
+	 * (a line is at most CANON_LINE_MAX + 1 = 19): a line that begins in
+	 * the block may read 24 bytes on from its start.
+	 */
+	for (size_t off = 0; len - off >= 64 + 24; off += 64) {
+		uint64_t nl = newlines(p + off);
+
+		for (; nl != 0; nl &= nl - 1) {
+			e = p + off + (size_t)__builtin_ctzll(nl);
+			memcpy(q, pre, sizeof(pre));
+			q += plen;
+			memcpy(q, s, 24);
+			q += e - s + 1;
+			s = e + 1;
+		}
+		if (len - off < 64 + 64 + 24)
+			break;
+	}
+#endif
 	/* a line is at most CANON_LINE_MAX + 1 = 19 bytes: 24 are read */
 	while (end - s >= 24) {
 		memcpy(q, pre, sizeof(pre));
