@@ -1,5 +1,5 @@
-# shellcheck shell=bash
 # SPDX-License-Identifier: ISC
+# shellcheck shell=bash
 #
 # Bash completion for sluice's programs: options, their values where they
 # are a fixed set, file names where a file is expected, and for pipesup
