@@ -9,6 +9,7 @@ CFLAGS  ?= -O2 -g -Wall -Wextra
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 BATS_FLAGS ?=
 # seconds: a test that hangs fails after this long, here as in CI
 BATS_TEST_TIMEOUT ?= 120
@@ -127,10 +128,14 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MANS) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 644 completion/sluice.bash $(DESTDIR)$(COMPLETIONDIR)/sluice
+	for p in $(PROGS:bin/%=%); do ln -sf sluice $(DESTDIR)$(COMPLETIONDIR)/$$p; done
 
 uninstall:
 	rm -f $(patsubst bin/%,$(DESTDIR)$(BINDIR)/%,$(PROGS))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MANS))
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/sluice $(PROGS:bin/%=$(DESTDIR)$(COMPLETIONDIR)/%)
 
 clean:
 	rm -f $(PROGS) $(TEST_BINS) $(REPLAYS) lib/libsluice.a */*.o */*.d

@@ -74,6 +74,8 @@ programs() {
 	assert_output ""
 	run -0 shellcheck -s bash "$ROOT"/tests/helpers.bash "$ROOT"/tests/*.bats
 	assert_output ""
+	run -0 shellcheck -s bash "$ROOT"/completion/*
+	assert_output ""
 }
 
 @test "docs: make install puts programs and man pages under DESTDIR" {
