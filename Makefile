@@ -43,6 +43,7 @@ TEST_BINS = $(patsubst %.c,%,$(filter-out tests/fuzz_% tests/replay.c,\
 # each fuzz harness without libFuzzer, to replay its corpus in the tests
 REPLAYS  = $(patsubst tests/fuzz_%.c,tests/replay_%,$(wildcard tests/fuzz_*.c))
 MANS     = $(wildcard man/*.1)
+MAN7S    = $(wildcard man/*.7)
 
 # Every build first makes sure its packages are there (scripts/deps is
 # quick when they are); demo, check and bench also need the test tools.
@@ -127,10 +128,13 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MANS) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN7S) $(DESTDIR)$(MANDIR)/man7
 
 uninstall:
 	rm -f $(patsubst bin/%,$(DESTDIR)$(BINDIR)/%,$(PROGS))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MANS))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(MAN7S))
 
 clean:
 	rm -f $(PROGS) $(TEST_BINS) $(REPLAYS) lib/libsluice.a */*.o */*.d

@@ -42,11 +42,58 @@ programs() {
 	done
 }
 
-@test "docs: every program has a man page that mandoc -Tlint accepts" {
+# Every page of the project: each program's and the overview, sluice(7).
+pages() {
 	local p
 	for p in $(programs); do
-		assert [ -f "$ROOT/man/$p.1" ]
-		run -0 mandoc -Tlint -Wwarning "$ROOT/man/$p.1"
+		echo "$ROOT/man/$p.1"
+	done
+	echo "$ROOT/man/sluice.7"
+}
+
+@test "docs: every program has a man page, and mandoc -Tlint -Wstyle finds nothing but references" {
+	local page
+	# With an empty MANPATH every .Xr is "referenced manual not found",
+	# the one message accepted, whatever pages (and mandoc.db) this
+	# machine has; the next test checks the references to our own pages.
+	mkdir "$BATS_TEST_TMPDIR/man"
+	for page in $(pages); do
+		assert [ -f "$page" ]
+		run env MANPATH="$BATS_TEST_TMPDIR/man" mandoc -Tlint -Wstyle "$page"
+		assert [ "$status" -le 1 ]
+		run grep -v ': STYLE: referenced manual not found: Xr ' <<<"$output"
+		assert_output ""
+	done
+}
+
+@test "docs: the pages name our own pages rightly, point to sluice(7), and share one .Os" {
+	local page name sec
+	for page in $(pages); do
+		# a name like ours (procprnt, statsinc) must be one of ours
+		while read -r _ name sec _; do
+			if [[ $name =~ ^(proc|pipesup|sluice)|(src|sink)$ ]]; then
+				[[ -f $ROOT/man/$name.$sec ]] ||
+					fail "${page##*/} refers to $name($sec), not a page here"
+			fi
+		done < <(grep '^\.Xr ' "$page")
+		if [[ $page != */sluice.7 ]]; then
+			sed -n '/^\.Sh SEE ALSO/,/^\.Sh/p' "$page" |
+				grep -qE '^\.Xr sluice 7( ,)?$' ||
+				fail "${page##*/} has no sluice(7) in SEE ALSO"
+		fi
+		run -0 grep '^\.Os' "$page"
+		assert_output ".Os"
+	done
+}
+
+@test "docs: no man page nests its quotes, as (‘500ms, ‘2s’’) did" {
+	# ‘ ’ and “ ”, in UTF-8
+	local page text l=$'\xe2\x80\x98' r=$'\xe2\x80\x99' \
+		ld=$'\xe2\x80\x9c' rd=$'\xe2\x80\x9d'
+	for page in $(pages); do
+		# the text as read on a terminal, one line, overstrikes taken out
+		text=$(mandoc -Tutf8 "$page" | LC_ALL=C.UTF-8 sed 's/.\x08//g' | tr '\n' ' ')
+		run -1 env LC_ALL=C.UTF-8 grep -o "${l}[^${r}]*${l}\|${ld}[^${rd}]*${ld}" <<<"$text"
 		assert_output ""
 	done
 }
@@ -76,13 +123,17 @@ programs() {
 	assert_output ""
 }
 
-@test "docs: make install puts programs and man pages under DESTDIR" {
+@test "docs: make install puts programs and man pages under DESTDIR, make uninstall takes them away" {
 	run -0 make -C "$ROOT" -s install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/sl
 	local p
 	for p in $(programs); do
 		assert [ -x "$BATS_TEST_TMPDIR/root/opt/sl/bin/$p" ]
 		assert [ -f "$BATS_TEST_TMPDIR/root/opt/sl/share/man/man1/$p.1" ]
 	done
+	assert [ -f "$BATS_TEST_TMPDIR/root/opt/sl/share/man/man7/sluice.7" ]
+	run -0 make -C "$ROOT" -s uninstall DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/sl
+	run -0 find "$BATS_TEST_TMPDIR/root" -type f
+	assert_output ""
 }
 
 @test "docs: make check gives every test a timeout, so a hang fails" {
@@ -90,4 +141,22 @@ programs() {
 	assert_line --regexp '^BATS_TEST_TIMEOUT=120 bats .*tests$'
 	run -0 env -u MAKEFLAGS -u MAKELEVEL make -C "$ROOT" -n check BATS_TEST_TIMEOUT=7
 	assert_line --regexp '^BATS_TEST_TIMEOUT=7 bats .*tests$'
+}
+
+@test "docs: the stage of sluice(7) in Python reports its counters to pipesup" {
+	# the example as the page has it, its roff escapes undone
+	sed -n '/^#!\/usr\/bin\/env python3$/,/^\.Ed$/p' "$ROOT/man/sluice.7" |
+		sed -e '$d' -e 's/\\-/-/g' -e 's/\\e/\\/g' >"$BATS_TEST_TMPDIR/threes"
+	chmod +x "$BATS_TEST_TMPDIR/threes"
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr pipesup randsrc -n 6 --seed 1 --rate 0 :: \
+		./threes :: procprint
+	assert_output "Received data: 15"
+	assert_regex "$stderr" $'\nthrees +[0-9]+ +0  exit 0 +6 +1 +0\n'
+	# and as the contract asks of bad input, without pipesup
+	run -65 --separate-stderr ./threes <<<$'3\nx\n\n 99999999999999999999\n+06\r'
+	assert_output $'3\n6'
+	assert_equal "$stderr" 'threes: line 2: bad record "x": not an integer
+threes: line 4: bad record "99999999999999999999": out of range
+threes: 2 bad records'
 }
