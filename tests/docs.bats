@@ -160,3 +160,34 @@ pages() {
 threes: line 4: bad record "99999999999999999999": out of range
 threes: 2 bad records'
 }
+
+# readme_shows CMD: README.md shows "$ CMD" and under it what CMD prints,
+# its standard error too, in the order a terminal shows them.
+readme_shows() {
+	local out block
+	out=$(cd "$BATS_TEST_TMPDIR" && bash -c "$1" 2>&1) || true
+	block="    \$ ${1//$'\n'/$'\n'    }"$'\n'"    ${out//$'\n'/$'\n'    }"$'\n'
+	[[ $(<"$ROOT/README.md") == *"$block"* ]] ||
+		fail "README.md does not show what this prints:"$'\n'"$block"
+}
+
+@test "docs: the README's examples of fixed output print what it shows" {
+	readme_shows "randsrc --rate 0 --count 10 --seed 1 | paste -sd ' '"
+	readme_shows "randsrc --rate 0 --count 10 --seed 1 | procfilter --even | paste -sd ' '"
+	readme_shows "randsrc --rate 0 --count 10 --seed 1 | procmap --mul 3 --add 1 | paste -sd ' '"
+	readme_shows "randsrc --rate 0 --count 1000 --seed 1 | procwin --count 250 --emit mean"
+	readme_shows "printf '5\n9223372036854775807\nseven\n6\n' | procmap --add 1"
+	readme_shows "randsrc --rate 0 --count 1000000 --seed 1 |
+    proctee >(statsink >all.txt) | procfilter --even | statsink | head -2"
+	readme_shows "procmerge <(randsrc --rate 0 --count 100000 --seed 1) \\
+    <(randsrc --rate 0 --count 100000 --seed 2 --min 1001 --max 1100) |
+    statsink | head -1"
+}
+
+@test "docs: the README's graph, scripts/pipelines/graph.pipe, runs the stages it shows" {
+	run -0 --separate-stderr bash -c \
+		"pipesup -f '$ROOT/scripts/pipelines/graph.pipe' | procfilter --min 0 | wc -l"
+	assert_output 2000
+	run -0 awk 'NR > 1 && NR < 10 { printf "%s ", $1 }' <<<"$stderr"
+	assert_output "a b sum.merge sum sum.tee odd even stdout.merge "
+}
