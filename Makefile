@@ -2,7 +2,7 @@
 # GNU make.  `make` builds bin/*, `make check` runs the tests, `make demo`
 # runs the original example; both install what is missing (scripts/deps).
 
-VERSION = 0.1.0
+VERSION = 0.2.0
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g -Wall -Wextra

@@ -28,7 +28,7 @@ programs() {
 	local p
 	for p in $(programs); do
 		run -0 --separate-stderr "$p" --version
-		assert_output "$p (sluice) 0.1.0"
+		assert_output "$p (sluice) 0.2.0"
 	done
 }
 
