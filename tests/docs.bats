@@ -149,10 +149,17 @@ pages() {
 		sed -e '$d' -e 's/\\-/-/g' -e 's/\\e/\\/g' >"$BATS_TEST_TMPDIR/threes"
 	chmod +x "$BATS_TEST_TMPDIR/threes"
 	cd "$BATS_TEST_TMPDIR"
+	# what the page shows it print under pipesup, the pids aside
+	local shown
+	shown=$(sed -n '/^\$ pipesup randsrc/,/^\.Ed$/p' "$ROOT/man/sluice.7" |
+		sed -e 's/\\-/-/g' -e 's/^threes  *[0-9]*/threes PID/')
+	assert_equal "$(head -1 <<<"$shown")" \
+		'$ pipesup randsrc -n 6 --seed 1 --rate 0 :: ./threes :: procprint'
 	run -0 --separate-stderr pipesup randsrc -n 6 --seed 1 --rate 0 :: \
 		./threes :: procprint
-	assert_output "Received data: 15"
-	assert_regex "$stderr" $'\nthrees +[0-9]+ +0  exit 0 +6 +1 +0\n'
+	assert_output "$(grep '^Received data: ' <<<"$shown")"
+	assert_equal "$(sed -n 's/^threes  *[0-9]*/threes PID/p' <<<"$stderr")" \
+		"$(grep '^threes PID' <<<"$shown")"
 	# and as the contract asks of bad input, without pipesup
 	run -65 --separate-stderr ./threes <<<$'3\nx\n\n 99999999999999999999\n+06\r'
 	assert_output $'3\n6'
