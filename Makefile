@@ -44,6 +44,7 @@ TEST_BINS = $(patsubst %.c,%,$(filter-out tests/fuzz_% tests/replay.c,\
 # each fuzz harness without libFuzzer, to replay its corpus in the tests
 REPLAYS  = $(patsubst tests/fuzz_%.c,tests/replay_%,$(wildcard tests/fuzz_*.c))
 MANS     = $(wildcard man/*.1)
+MAN7S    = $(wildcard man/*.7)
 
 # Every build first makes sure its packages are there (scripts/deps is
 # quick when they are); demo, check and bench also need the test tools.
@@ -128,6 +129,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MANS) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN7S) $(DESTDIR)$(MANDIR)/man7
 	install -d $(DESTDIR)$(COMPLETIONDIR)
 	install -m 644 completion/sluice.bash $(DESTDIR)$(COMPLETIONDIR)/sluice
 	for p in $(PROGS:bin/%=%); do ln -sf sluice $(DESTDIR)$(COMPLETIONDIR)/$$p; done
@@ -135,6 +138,7 @@ install: all
 uninstall:
 	rm -f $(patsubst bin/%,$(DESTDIR)$(BINDIR)/%,$(PROGS))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MANS))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(MAN7S))
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/sluice $(PROGS:bin/%=$(DESTDIR)$(COMPLETIONDIR)/%)
 
 clean:

@@ -42,11 +42,58 @@ programs() {
 	done
 }
 
-@test "docs: every program has a man page that mandoc -Tlint accepts" {
+# Every page of the project: each program's and the overview, sluice(7).
+pages() {
 	local p
 	for p in $(programs); do
-		assert [ -f "$ROOT/man/$p.1" ]
-		run -0 mandoc -Tlint -Wwarning "$ROOT/man/$p.1"
+		echo "$ROOT/man/$p.1"
+	done
+	echo "$ROOT/man/sluice.7"
+}
+
+@test "docs: every program has a man page, and mandoc -Tlint -Wstyle finds nothing but references" {
+	local page
+	# With an empty MANPATH every .Xr is "referenced manual not found",
+	# the one message accepted, whatever pages (and mandoc.db) this
+	# machine has; the next test checks the references to our own pages.
+	mkdir "$BATS_TEST_TMPDIR/man"
+	for page in $(pages); do
+		assert [ -f "$page" ]
+		run env MANPATH="$BATS_TEST_TMPDIR/man" mandoc -Tlint -Wstyle "$page"
+		assert [ "$status" -le 1 ]
+		run grep -v ': STYLE: referenced manual not found: Xr ' <<<"$output"
+		assert_output ""
+	done
+}
+
+@test "docs: the pages name our own pages rightly, point to sluice(7), and share one .Os" {
+	local page name sec
+	for page in $(pages); do
+		# a name like ours (procprnt, statsinc) must be one of ours
+		while read -r _ name sec _; do
+			if [[ $name =~ ^(proc|pipesup|sluice)|(src|sink)$ ]]; then
+				[[ -f $ROOT/man/$name.$sec ]] ||
+					fail "${page##*/} refers to $name($sec), not a page here"
+			fi
+		done < <(grep '^\.Xr ' "$page")
+		if [[ $page != */sluice.7 ]]; then
+			sed -n '/^\.Sh SEE ALSO/,/^\.Sh/p' "$page" |
+				grep -qE '^\.Xr sluice 7( ,)?$' ||
+				fail "${page##*/} has no sluice(7) in SEE ALSO"
+		fi
+		run -0 grep '^\.Os' "$page"
+		assert_output ".Os"
+	done
+}
+
+@test "docs: no man page nests its quotes, as (‘500ms, ‘2s’’) did" {
+	# ‘ ’ and “ ”, in UTF-8
+	local page text l=$'\xe2\x80\x98' r=$'\xe2\x80\x99' \
+		ld=$'\xe2\x80\x9c' rd=$'\xe2\x80\x9d'
+	for page in $(pages); do
+		# the text as read on a terminal, one line, overstrikes taken out
+		text=$(mandoc -Tutf8 "$page" | LC_ALL=C.UTF-8 sed 's/.\x08//g' | tr '\n' ' ')
+		run -1 env LC_ALL=C.UTF-8 grep -o "${l}[^${r}]*${l}\|${ld}[^${rd}]*${ld}" <<<"$text"
 		assert_output ""
 	done
 }
@@ -78,13 +125,17 @@ programs() {
 	assert_output ""
 }
 
-@test "docs: make install puts programs and man pages under DESTDIR" {
+@test "docs: make install puts programs and man pages under DESTDIR, make uninstall takes them away" {
 	run -0 make -C "$ROOT" -s install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/sl
 	local p
 	for p in $(programs); do
 		assert [ -x "$BATS_TEST_TMPDIR/root/opt/sl/bin/$p" ]
 		assert [ -f "$BATS_TEST_TMPDIR/root/opt/sl/share/man/man1/$p.1" ]
 	done
+	assert [ -f "$BATS_TEST_TMPDIR/root/opt/sl/share/man/man7/sluice.7" ]
+	run -0 make -C "$ROOT" -s uninstall DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/sl
+	run -0 find "$BATS_TEST_TMPDIR/root" -type f
+	assert_output ""
 }
 
 @test "docs: make check gives every test a timeout, so a hang fails" {
@@ -92,4 +143,60 @@ programs() {
 	assert_line --regexp '^BATS_TEST_TIMEOUT=120 bats .*tests$'
 	run -0 env -u MAKEFLAGS -u MAKELEVEL make -C "$ROOT" -n check BATS_TEST_TIMEOUT=7
 	assert_line --regexp '^BATS_TEST_TIMEOUT=7 bats .*tests$'
+}
+
+@test "docs: the stage of sluice(7) in Python reports its counters to pipesup" {
+	# the example as the page has it, its roff escapes undone
+	sed -n '/^#!\/usr\/bin\/env python3$/,/^\.Ed$/p' "$ROOT/man/sluice.7" |
+		sed -e '$d' -e 's/\\-/-/g' -e 's/\\e/\\/g' >"$BATS_TEST_TMPDIR/threes"
+	chmod +x "$BATS_TEST_TMPDIR/threes"
+	cd "$BATS_TEST_TMPDIR"
+	# what the page shows it print under pipesup, the pids aside
+	local shown
+	shown=$(sed -n '/^\$ pipesup randsrc/,/^\.Ed$/p' "$ROOT/man/sluice.7" |
+		sed -e 's/\\-/-/g' -e 's/^threes  *[0-9]*/threes PID/')
+	assert_equal "$(head -1 <<<"$shown")" \
+		'$ pipesup randsrc -n 6 --seed 1 --rate 0 :: ./threes :: procprint'
+	run -0 --separate-stderr pipesup randsrc -n 6 --seed 1 --rate 0 :: \
+		./threes :: procprint
+	assert_output "$(grep '^Received data: ' <<<"$shown")"
+	assert_equal "$(sed -n 's/^threes  *[0-9]*/threes PID/p' <<<"$stderr")" \
+		"$(grep '^threes PID' <<<"$shown")"
+	# and as the contract asks of bad input, without pipesup
+	run -65 --separate-stderr ./threes <<<$'3\nx\n\n 99999999999999999999\n+06\r'
+	assert_output $'3\n6'
+	assert_equal "$stderr" 'threes: line 2: bad record "x": not an integer
+threes: line 4: bad record "99999999999999999999": out of range
+threes: 2 bad records'
+}
+
+# readme_shows CMD: README.md shows "$ CMD" and under it what CMD prints,
+# its standard error too, in the order a terminal shows them.
+readme_shows() {
+	local out block
+	out=$(cd "$BATS_TEST_TMPDIR" && bash -c "$1" 2>&1) || true
+	block="    \$ ${1//$'\n'/$'\n'    }"$'\n'"    ${out//$'\n'/$'\n'    }"$'\n'
+	[[ $(<"$ROOT/README.md") == *"$block"* ]] ||
+		fail "README.md does not show what this prints:"$'\n'"$block"
+}
+
+@test "docs: the README's examples of fixed output print what it shows" {
+	readme_shows "randsrc --rate 0 --count 10 --seed 1 | paste -sd ' '"
+	readme_shows "randsrc --rate 0 --count 10 --seed 1 | procfilter --even | paste -sd ' '"
+	readme_shows "randsrc --rate 0 --count 10 --seed 1 | procmap --mul 3 --add 1 | paste -sd ' '"
+	readme_shows "randsrc --rate 0 --count 1000 --seed 1 | procwin --count 250 --emit mean"
+	readme_shows "printf '5\n9223372036854775807\nseven\n6\n' | procmap --add 1"
+	readme_shows "randsrc --rate 0 --count 1000000 --seed 1 |
+    proctee >(statsink >all.txt) | procfilter --even | statsink | head -2"
+	readme_shows "procmerge <(randsrc --rate 0 --count 100000 --seed 1) \\
+    <(randsrc --rate 0 --count 100000 --seed 2 --min 1001 --max 1100) |
+    statsink | head -1"
+}
+
+@test "docs: the README's graph, scripts/pipelines/graph.pipe, runs the stages it shows" {
+	run -0 --separate-stderr bash -c \
+		"pipesup -f '$ROOT/scripts/pipelines/graph.pipe' | procfilter --min 0 | wc -l"
+	assert_output 2000
+	run -0 awk 'NR > 1 && NR < 10 { printf "%s ", $1 }' <<<"$stderr"
+	assert_output "a b sum.merge sum sum.tee odd even stdout.merge "
 }
