@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # sluice: small C programs that stream integers through Unix pipes.
 # GNU make.  `make` builds bin/*, `make check` runs the tests, `make demo`
 # runs the original example; both install what is missing (scripts/deps).

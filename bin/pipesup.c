@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pipesup: runs a pipeline of stages without a shell, holds the pipes
  * between them so that a stage can be restarted without losing what is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "prog.h"
 
 #include <err.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # What every program owes its users: --help, --version, a man page that
 # mandoc accepts, usage errors as the contract says; and shell scripts
 # that pass the linter.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # latsink: the latency distribution of timestamped records.
 
 load helpers

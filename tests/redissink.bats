@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # redissink: records into a Redis stream (DESIGN.md section 7), against a
 # redis-server of each test's own (helpers.bash: redis_start).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # redissrc: a Redis stream's consumer group to standard output (DESIGN.md
 # section 7), against a redis-server of each test's own.
 
