@@ -25,11 +25,15 @@ programs() {
 	done
 }
 
-@test "docs: every program has --version" {
+@test "docs: every program has --version: the version, then the licence as coreutils words it" {
 	local p
 	for p in $(programs); do
 		run -0 --separate-stderr "$p" --version
-		assert_output "$p (sluice) 0.2.0"
+		assert_equal "$stderr" ""
+		assert_output "$p (sluice) 0.2.0
+License ISC: <https://opensource.org/licenses/ISC>.
+This is free software: you are free to change and redistribute it.
+There is NO WARRANTY, to the extent permitted by law."
 	done
 }
 
@@ -92,3 +96,4 @@ programs() {
 	run -0 env -u MAKEFLAGS -u MAKELEVEL make -C "$ROOT" -n check BATS_TEST_TIMEOUT=7
 	assert_line --regexp '^BATS_TEST_TIMEOUT=7 bats .*tests$'
 }
+

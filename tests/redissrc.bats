@@ -472,7 +472,7 @@ redissrc: 1 pending entry was deleted from the stream (XDEL, or trimming) before
 	assert_line --regexp '^Example: redissrc --stream [^|]*--group [^|]*\| procprint$'
 	assert_equal "$stderr" ""
 	run -0 redissrc --version
-	assert_output "redissrc (sluice) 0.2.0"
+	assert_line --index 0 "redissrc (sluice) 0.2.0"
 }
 
 @test "redissrc: usage errors say what is wrong in one line (64)" {
