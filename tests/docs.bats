@@ -97,3 +97,64 @@ There is NO WARRANTY, to the extent permitted by law."
 	assert_line --regexp '^BATS_TEST_TIMEOUT=7 bats .*tests$'
 }
 
+in_git() {
+	git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1
+}
+
+@test "docs: every source file names its licence in an SPDX line near its top" {
+	in_git || skip "not a git checkout: which files are tracked is unknown"
+	assert [ -f "$ROOT/LICENSE" ]
+	local f missing=()
+	# git's pathspecs: * matches across /, so scripts/* takes scripts/x/y
+	while IFS= read -r f; do
+		case $f in
+		# s6 reads each of these as a bare number: no room for a comment
+		contrib/s6/*/notification-fd | contrib/s6/*/timeout-kill) continue ;;
+		esac
+		# a file deleted in the work tree but not yet in git
+		[[ -f $ROOT/$f ]] || continue
+		head -n 5 "$ROOT/$f" | grep -q 'SPDX-License-Identifier: ISC' ||
+			missing+=("$f")
+	done < <(git -C "$ROOT" ls-files -- 'bin/*.c' 'lib/*.[ch]' 'tests/*.[ch]' \
+		'tests/*.bats' 'tests/*.bash' 'tests/*.py' 'scripts/*' 'bench/*' \
+		'contrib/*' 'completion/*' 'bats/*' 'man/*' .ci/run Makefile debian/rules)
+	assert_equal "${missing[*]}" ""
+}
+
+@test "docs: make dist makes sluice-0.1.0.tar.gz of the tracked files as they are, without build products" {
+	in_git || skip "not a git checkout: make dist archives git's tracked files"
+	local clone=$BATS_TEST_TMPDIR/clone
+	git clone -q "$ROOT" "$clone"
+	# what a build leaves behind, and an edit not yet committed
+	touch "$clone/bin/randsrc" "$clone/lib/buf.o"
+	echo "an uncommitted line" >>"$clone/README.md"
+	run -0 env -u MAKEFLAGS -u MAKELEVEL make -s -C "$clone" dist
+	assert [ -f "$clone/sluice-0.1.0.tar.gz" ]
+	run -0 tar -tzf "$clone/sluice-0.1.0.tar.gz"
+	assert_line sluice-0.1.0/Makefile
+	assert_line sluice-0.1.0/LICENSE
+	assert_line sluice-0.1.0/bin/randsrc.c
+	refute_line sluice-0.1.0/bin/randsrc
+	refute_line --regexp '\.o$'
+	refute_line --regexp '^sluice-0\.1\.0/\.git/'
+	# all of it in one directory, as a tarball should unpack
+	run -1 grep -v '^sluice-0\.1\.0/' <<<"$output"
+	assert_output ""
+	run -0 bash -c 'tar -xzOf "$1" sluice-0.1.0/README.md | tail -n 1' _ \
+		"$clone/sluice-0.1.0.tar.gz"
+	assert_output "an uncommitted line"
+	# the tarball is not something git would have committed
+	run -0 git -C "$clone" status --porcelain --ignored=no -- sluice-0.1.0.tar.gz
+	assert_output ""
+}
+
+@test "docs: make dist outside git says why it cannot and fails" {
+	mkdir "$BATS_TEST_TMPDIR/nogit"
+	cp "$ROOT/Makefile" "$BATS_TEST_TMPDIR/nogit/"
+	GIT_CEILING_DIRECTORIES=$BATS_TEST_TMPDIR run -2 --separate-stderr \
+		env -u MAKEFLAGS -u MAKELEVEL make -s -C "$BATS_TEST_TMPDIR/nogit" dist
+	assert_output ""
+	assert_equal "${stderr_lines[0]}" \
+		"make dist: not a git checkout; dist archives git's tracked files"
+	assert [ ! -e "$BATS_TEST_TMPDIR/nogit/sluice-0.1.0.tar.gz" ]
+}
