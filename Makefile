@@ -4,7 +4,7 @@
 # runs the original example; both install what is missing (scripts/deps).
 # `make NO_DEPS=1 ...` skips that step: a package build (debian/rules),
 # where Build-Depends has installed everything and apt-get must not run.
-# `make dist` makes sluice-VERSION.tar.gz.
+# `make dist` makes sluice-VERSION.tar.gz, `make deb` the Debian package.
 
 VERSION = 0.2.0
 
@@ -57,7 +57,7 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
 .PHONY: all deps demo check bench chaos soak mutate fuzz install uninstall \
-	clean analyse valgrind print-flags test-programs dist
+	clean analyse valgrind print-flags test-programs dist deb
 
 all: $(PROGS)
 
@@ -139,6 +139,11 @@ dist:
 	tree=$$(git stash create) && git archive --format=tar.gz \
 		--prefix=sluice-$(VERSION)/ -o sluice-$(VERSION).tar.gz \
 		$${tree:-HEAD}
+
+# sluice_VERSION_ARCH.deb here, built from a copy of the tree and checked
+# (scripts/package; scripts/deps package installs what it needs)
+deb:
+	@scripts/package .
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
