@@ -826,9 +826,13 @@ static void __attribute__((__noreturn__))
 child_exit(int code)
 {
 	unsigned char c = (unsigned char)code;
+	ssize_t n;
 
-	if (exec_w != -1)
-		(void)write(exec_w, &c, 1);
+	/* nothing to do if it fails: the exit status still says how */
+	if (exec_w != -1) {
+		n = write(exec_w, &c, 1);
+		(void)n;
+	}
 	_exit(code);
 }
 
