@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
 # What every program owes its users: --help, --version, a man page that
-# mandoc accepts, usage errors as the contract says; and shell scripts
-# that pass the linter.
+# mandoc accepts, usage errors as the contract says; shell scripts that
+# pass the linter; a licence named in every source file, and a tarball.
 
 load helpers
 
