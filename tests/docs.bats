@@ -121,30 +121,32 @@ in_git() {
 	assert_equal "${missing[*]}" ""
 }
 
-@test "docs: make dist makes sluice-0.1.0.tar.gz of the tracked files as they are, without build products" {
+@test "docs: make dist makes sluice-VERSION.tar.gz of the tracked files as they are, without build products" {
 	in_git || skip "not a git checkout: make dist archives git's tracked files"
-	local clone=$BATS_TEST_TMPDIR/clone
+	local clone=$BATS_TEST_TMPDIR/clone v
+	v=$(sed -n 's/^VERSION = //p' "$ROOT/Makefile")
+	assert_regex "$v" '^[0-9]+\.[0-9]+\.[0-9]+$'
 	git clone -q "$ROOT" "$clone"
 	# what a build leaves behind, and an edit not yet committed
 	touch "$clone/bin/randsrc" "$clone/lib/buf.o"
 	echo "an uncommitted line" >>"$clone/README.md"
 	run -0 env -u MAKEFLAGS -u MAKELEVEL make -s -C "$clone" dist
-	assert [ -f "$clone/sluice-0.1.0.tar.gz" ]
-	run -0 tar -tzf "$clone/sluice-0.1.0.tar.gz"
-	assert_line sluice-0.1.0/Makefile
-	assert_line sluice-0.1.0/LICENSE
-	assert_line sluice-0.1.0/bin/randsrc.c
-	refute_line sluice-0.1.0/bin/randsrc
+	assert [ -f "$clone/sluice-$v.tar.gz" ]
+	run -0 tar -tzf "$clone/sluice-$v.tar.gz"
+	assert_line "sluice-$v/Makefile"
+	assert_line "sluice-$v/LICENSE"
+	assert_line "sluice-$v/bin/randsrc.c"
+	refute_line "sluice-$v/bin/randsrc"
 	refute_line --regexp '\.o$'
-	refute_line --regexp '^sluice-0\.1\.0/\.git/'
+	refute_line --partial "sluice-$v/.git/"
 	# all of it in one directory, as a tarball should unpack
-	run -1 grep -v '^sluice-0\.1\.0/' <<<"$output"
+	run -1 grep -v "^sluice-${v//./\\.}/" <<<"$output"
 	assert_output ""
-	run -0 bash -c 'tar -xzOf "$1" sluice-0.1.0/README.md | tail -n 1' _ \
-		"$clone/sluice-0.1.0.tar.gz"
+	run -0 bash -c 'tar -xzOf "$1" "$2/README.md" | tail -n 1' _ \
+		"$clone/sluice-$v.tar.gz" "sluice-$v"
 	assert_output "an uncommitted line"
 	# the tarball is not something git would have committed
-	run -0 git -C "$clone" status --porcelain --ignored=no -- sluice-0.1.0.tar.gz
+	run -0 git -C "$clone" status --porcelain --ignored=no -- "sluice-$v.tar.gz"
 	assert_output ""
 }
 
@@ -156,5 +158,14 @@ in_git() {
 	assert_output ""
 	assert_equal "${stderr_lines[0]}" \
 		"make dist: not a git checkout; dist archives git's tracked files"
-	assert [ ! -e "$BATS_TEST_TMPDIR/nogit/sluice-0.1.0.tar.gz" ]
+	run -0 ls "$BATS_TEST_TMPDIR/nogit"
+	assert_output Makefile
+}
+
+@test "docs: the Debian package's version is the Makefile's VERSION" {
+	local v
+	v=$(sed -n 's/^VERSION = //p' "$ROOT/Makefile")
+	assert_regex "$v" '^[0-9]+\.[0-9]+\.[0-9]+$'
+	run -0 head -n 1 "$ROOT/debian/changelog"
+	assert_output --regexp "^sluice \\(${v//./\\.}(-[0-9]+)?\\) "
 }
