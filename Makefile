@@ -1,6 +1,10 @@
+# SPDX-License-Identifier: ISC
 # sluice: small C programs that stream integers through Unix pipes.
 # GNU make.  `make` builds bin/*, `make check` runs the tests, `make demo`
 # runs the original example; both install what is missing (scripts/deps).
+# `make NO_DEPS=1 ...` skips that step: a package build (debian/rules),
+# where Build-Depends has installed everything and apt-get must not run.
+# `make dist` makes sluice-VERSION.tar.gz, `make deb` the Debian package.
 
 VERSION = 0.2.0
 
@@ -55,12 +59,14 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
 .PHONY: all deps demo check bench chaos soak mutate fuzz install uninstall \
-	clean analyse valgrind print-flags test-programs
+	clean analyse valgrind print-flags test-programs dist deb
 
 all: $(PROGS)
 
 deps:
+ifeq ($(NO_DEPS),)
 	@scripts/deps $(DEPS_FOR)
+endif
 
 lib/libsluice.a: $(LIB_OBJS)
 	$(AR) rcs $@ $(LIB_OBJS)
@@ -124,6 +130,22 @@ mutate:
 fuzz:
 	@scripts/deps fuzz
 	@scripts/fuzz $(or $(FUZZ_SECONDS),60)
+
+# The tracked files as they are now (uncommitted edits of tracked files too:
+# `git stash create` makes a commit of them without touching the tree), in
+# sluice-VERSION/.  It needs git: an unpacked tarball cannot make another.
+dist:
+	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { \
+		echo "make dist: not a git checkout; dist archives git's tracked files" >&2; \
+		exit 1; }
+	tree=$$(git stash create) && git archive --format=tar.gz \
+		--prefix=sluice-$(VERSION)/ -o sluice-$(VERSION).tar.gz \
+		$${tree:-HEAD}
+
+# sluice_VERSION_ARCH.deb here, built from a copy of the tree and checked
+# (scripts/package; scripts/deps package installs what it needs)
+deb:
+	@scripts/package .
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

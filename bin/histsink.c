@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * histsink: a sink that draws a histogram of the values in the terminal.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * procprint: a sink that says "Received data: N" for each record.
  */

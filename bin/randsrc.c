@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * randsrc: a source of uniform random integers in [min, max], at a rate.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "canon.h"
 
 #include <string.h>

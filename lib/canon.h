@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * canon: runs of lines that are records in canonical form already, as
  * every writer writes them (DESIGN.md section 1), found many bytes at a

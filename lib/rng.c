@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "rng.h"
 
 #include <stdlib.h>

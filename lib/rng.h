@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rng: the generator behind randsrc.  xoshiro256** (Blackman and Vigna,
  * 2018), seeded through splitmix64 so that one 64-bit seed gives one

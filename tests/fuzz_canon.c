@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_canon: libFuzzer harness for lib/canon.c, the fast path of proctee
  * and procprint.  Checks canon_span() against a reference written from

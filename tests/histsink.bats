@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 load helpers
 
 # pipe_empty FIFO: nothing is left unread in FIFO.

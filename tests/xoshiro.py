@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """The generator randsrc's man page names, written again from its
 description: splitmix64 seeding, xoshiro256**, draws in batches of k
 from one output (Brackett-Rozinsky and Lemire), a batch drawn again
