@@ -28,7 +28,9 @@
 # hides /usr/lib/bats: say how to fix it rather than fail obscurely.
 _sluice_need() { # LIBRARY FUNCTION
 	declare -F "$2" >/dev/null && return 0
-	bats_load_library "$1" 2>/dev/null && return 0
+	# bats_load_library exits the test when it fails; its _safe twin
+	# returns, and says why on stderr
+	bats_load_library_safe "$1" 2>/dev/null && return 0
 	printf 'bats-sluice: needs %s, which is not in BATS_LIB_PATH (%s): load it first, or add its directory, as in BATS_LIB_PATH=%s:/usr/lib/bats\n' \
 		"$1" "${BATS_LIB_PATH:-}" "${BATS_LIB_PATH:-DIR}" >&2
 	return 1
@@ -37,9 +39,9 @@ _sluice_need() { # LIBRARY FUNCTION
 _sluice_need bats-support batslib_decorate || return 1
 _sluice_need bats-assert assert_equal || return 1
 
-# shellcheck source=bats/bats-sluice/src/run.bash
+# shellcheck source=/dev/null
 source "$(dirname "${BASH_SOURCE[0]}")/src/run.bash"
-# shellcheck source=bats/bats-sluice/src/records.bash
+# shellcheck source=/dev/null
 source "$(dirname "${BASH_SOURCE[0]}")/src/records.bash"
-# shellcheck source=bats/bats-sluice/src/summary.bash
+# shellcheck source=/dev/null
 source "$(dirname "${BASH_SOURCE[0]}")/src/summary.bash"

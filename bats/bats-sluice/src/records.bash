@@ -31,7 +31,7 @@
 #   # or, the same records computed without sluice:
 #   sluice_assert_records sh -c 'randsrc --seed 7 --count 1000 --rate 0 | awk "\$1 % 2"'
 sluice_assert_records() {
-	local prefix='' file='' dir kind n expected actual rst=0 shown
+	local prefix='' file='' dir kind n expected actual rst=0 shown ref pid
 	while (($# > 0)); do
 		case $1 in
 		--prefix) prefix=1; shift ;;
@@ -61,10 +61,13 @@ sluice_assert_records() {
 		{ fail "sluice_assert_records: cannot read \"$file\""; return; }
 
 	# awk stops reading at the first difference: the reference then
-	# dies of SIGPIPE, which is no failure of its own
-	awk -v file="$file" "$_sluice_compare" \
-		< <(set -o pipefail; _sluice_pipe "$@" 2>"$dir/err" 3>&-) >"$dir/result"
-	wait "$!" || rst=$?
+	# dies of SIGPIPE, which is no failure of its own.  The reference is
+	# opened here, not in awk's redirection, to be this shell's child.
+	exec {ref}< <(set -o pipefail; _sluice_pipe "$@" 2>"$dir/err" 3>&-)
+	pid=$!
+	awk -v file="$file" "$_sluice_compare" <&"$ref" >"$dir/result" || true
+	exec {ref}<&-
+	wait "$pid" || rst=$?
 	{
 		read -r kind
 		read -r n
@@ -72,7 +75,7 @@ sluice_assert_records() {
 		IFS= read -r actual
 	} <"$dir/result" || true
 	if ((rst != 0 && rst != 141)); then
-		batslib_print_kv_single_or_multi 9 \
+		_sluice_print 9 \
 			'reference' "$shown" \
 			'status' "$rst" \
 			'stderr' "$(<"$dir/err")" |
@@ -83,7 +86,7 @@ sluice_assert_records() {
 	case $kind in
 	same) ;;
 	differ)
-		batslib_print_kv_single_or_multi 9 \
+		batslib_print_kv_single 9 \
 			'record' "$n" \
 			'expected' "$expected" \
 			'actual' "$actual" \
@@ -93,7 +96,7 @@ sluice_assert_records() {
 		;;
 	short)
 		[[ -n $prefix ]] && return 0
-		batslib_print_kv_single_or_multi 9 \
+		batslib_print_kv_single 9 \
 			'records' "$((n - 1)) in the output, more in the reference" \
 			'missing' "record $n: $expected" \
 			'reference' "$shown" |
@@ -101,7 +104,7 @@ sluice_assert_records() {
 			fail
 		;;
 	long)
-		batslib_print_kv_single_or_multi 9 \
+		batslib_print_kv_single 9 \
 			'records' "$((n - 1)) in the reference, more in the output" \
 			'extra' "record $n: $actual" \
 			'reference' "$shown" |

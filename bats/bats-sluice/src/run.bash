@@ -18,7 +18,8 @@
 # The pipeline's standard input is the caller's: redirect it to feed the
 # first stage, as in `sluice_run_pipeline procfilter --even <in.txt` or
 # `< <(printf '1\n2\n')` (not `printf ... | sluice_run_pipeline`, which
-# runs it in a subshell and loses the variables it sets).
+# runs it in a subshell and loses the variables it sets).  A terminal is
+# replaced by /dev/null: a test never waits for the keyboard.
 #
 # It fails the test when pipesup has not ended within SECS seconds
 # (--timeout, else $SLUICE_TIMEOUT, else 10; decimals allowed): it sends
@@ -41,7 +42,7 @@
 #   assert_equal "${#lines[@]}" "$(sluice_counter procprint out)"
 sluice_run_pipeline() {
 	local timeout=${SLUICE_TIMEOUT:-10} kill_after=${SLUICE_KILL_AFTER:-2}
-	local limit_us grace_us dir summary pid st=0 start now how left shown
+	local limit_us grace_us dir summary pid st=0 start now how left shown in
 	while (($# > 0)); do
 		case $1 in
 		--timeout | --kill-after)
@@ -72,9 +73,16 @@ sluice_run_pipeline() {
 		summary=$dir/summary.json
 		set -- --status "$summary" "$@"
 	fi
+	# a terminal is no input for a test: it would wait for the keyboard
+	if [[ -t 0 ]]; then
+		exec {in}</dev/null
+	else
+		exec {in}<&0
+	fi
 	# 3>&-: bats waits at the end of a test for whatever holds its fd 3
-	setsid pipesup "$@" <&0 >"$dir/stdout" 2>"$dir/stderr" 3>&- &
+	setsid pipesup "$@" <&"$in" >"$dir/stdout" 2>"$dir/stderr" 3>&- {in}<&- &
 	pid=$!
+	exec {in}<&-
 	start=$(_sluice_now)
 	how=
 	while _sluice_alive "$pid"; do
@@ -104,14 +112,14 @@ sluice_run_pipeline() {
 		SLUICE_SUMMARY=$summary
 	}
 	if [[ -n $how ]]; then
-		batslib_print_kv_single_or_multi 8 \
+		_sluice_print 8 \
 			'pipeline' "$shown" \
 			'stopped' "$how; pipesup ended with status $st" \
 			'stderr' "$stderr" |
 			batslib_decorate "pipeline did not end within $timeout s" |
 			fail
 	elif [[ -n $left ]]; then
-		batslib_print_kv_single_or_multi 8 \
+		_sluice_print 8 \
 			'pipeline' "$shown" \
 			'killed' "$left" |
 			batslib_decorate 'processes of the pipeline outlived pipesup' |
@@ -206,17 +214,36 @@ _sluice_kill_session() {
 # session SID to end (pipesup's stages die with it), then kill those left;
 # print each one killed, as "PID COMMAND", one a line.
 _sluice_sweep() {
-	local deadline p
+	local deadline p cmd
 	deadline=$(($(_sluice_now) + $2))
 	while [[ -n $(_sluice_session "$1") ]] && (($(_sluice_now) < deadline)); do
 		sleep 0.02
 	done
 	for p in $(_sluice_session "$1"); do
-		echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+		cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || true
+		echo "$p ${cmd% }"
 		kill -KILL "$p" 2>/dev/null || true
 	done
 	deadline=$(($(_sluice_now) + $2))
 	while [[ -n $(_sluice_session "$1") ]] && (($(_sluice_now) < deadline)); do
 		sleep 0.02
+	done
+}
+
+# _sluice_print WIDTH KEY VALUE...: each pair as bats-assert shows one, in
+# the same block: "KEY : VALUE" for a value of one line (the keys padded to
+# WIDTH), "KEY (N lines):" and the lines indented for a longer one.
+# (batslib_print_kv_single_or_multi turns every pair into the long form
+# as soon as one value is long, such as the stderr of a whole pipeline.)
+_sluice_print() {
+	local width=$1
+	shift
+	while (($# >= 2)); do
+		if batslib_is_single_line "$2"; then
+			batslib_print_kv_single "$width" "$1" "$2"
+		else
+			batslib_print_kv_multi "$1" "$(printf '%s' "$2" | batslib_prefix)"
+		fi
+		shift 2
 	done
 }
