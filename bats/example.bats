@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: ISC
 # A user's test of a sluice pipeline, with bats-sluice.  Run it where bats
 # finds the library: from the source tree (programs built, bin/ on PATH)
-#   PATH=$PWD/bin:$PATH BATS_LIB_PATH=$PWD/bats:/usr/lib/bats bats bats/example.bats
+#   PATH=$PWD/bin:$PATH BATS_LIB_PATH=$PWD/bats bats bats/example.bats
 # after `make install` (PREFIX /usr/local)
-#   BATS_LIB_PATH=/usr/local/lib/bats:/usr/lib/bats bats example.bats
+#   BATS_LIB_PATH=/usr/local/lib/bats bats example.bats
 # or, with the Debian package, which puts it in /usr/lib/bats,
 #   bats example.bats
 

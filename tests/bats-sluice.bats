@@ -189,6 +189,24 @@ randsrc (out 10) -> sh : 1 lost: 10 written, 9 read and 0 bad by sh (exit 0)
 --'
 }
 
+@test "sluice_assert_no_loss: in a graph, records a branch never read fail, naming the pipe pipesup made" {
+	cat >g.pipe <<-'EOF'
+		a:                randsrc --seed 1 --rate 0 --count 100
+		b    from=:       randsrc --seed 2 --rate 0 --count 50
+		sum  from=a,b:    procmap --add 1
+		odd  from=sum:    sh -c 'read -r _; exec procfilter --odd'
+		even from=sum:    procfilter --even
+	EOF
+	sluice_run_pipeline -f g.pipe
+	assert_success
+	run sluice_assert_no_loss
+	assert_failure 1
+	assert_output '
+-- records lost or bad in the pipeline --
+sum.tee (out 150) -> odd : 1 lost: 150 written, 149 read and 0 bad by odd (exit 0)
+--'
+}
+
 @test "sluice_assert_no_loss: a --strict stage that stops at a bad record: the bad one and the rest, lost" {
 	sluice_run_pipeline randsrc --seed 1 --count 100 --rate 0 --min 1 --max 10000000000 :: \
 		procmap --mul 1000000000 --strict
@@ -253,7 +271,7 @@ stages : randsrc procfilter sh
 	assert_output "sluice_counter: no summary in \"$SLUICE_SUMMARY\": pipesup wrote none (did it start the pipeline? status 127)"
 }
 
-@test "bats-sluice: loaded alone it loads bats-support and bats-assert; without them it says how to fix BATS_LIB_PATH" {
+@test "bats-sluice: loaded alone it loads bats-support and bats-assert, even from outside BATS_LIB_PATH" {
 	# printf: bats would take a line of this file that starts with
 	# @test for a test of its own, even in a here-document
 	printf '%s\n' 'setup() { bats_load_library bats-sluice; }' \
@@ -262,12 +280,20 @@ stages : randsrc procfilter sh
 		'	assert_success' '}' >alone.bats
 	run -0 env BATS_LIB_PATH="$ROOT/bats:/usr/lib/bats" bats alone.bats
 	assert_line 'ok 1 alone'
-	run -1 env BATS_LIB_PATH="$ROOT/bats" bats alone.bats
-	assert_line --partial "bats-sluice: needs bats-support, which is not in BATS_LIB_PATH ($ROOT/bats): load it first, or add its directory, as in BATS_LIB_PATH=$ROOT/bats:/usr/lib/bats"
+	run -0 env BATS_LIB_PATH="$ROOT/bats" bats alone.bats
+	assert_line 'ok 1 alone'
+}
+
+@test "bats-sluice: without bats-support anywhere it says what to install" {
+	# bats_load_library_safe as when nothing is found
+	run -1 bash -c 'bats_load_library_safe() { return 1; }
+		BATS_LIB_PATH=/nowhere
+		source "$1/bats/bats-sluice/load.bash"' sh "$ROOT"
+	assert_output 'bats-sluice: needs bats-support, found neither in BATS_LIB_PATH (/nowhere) nor in /usr/lib/bats: install it (Debian: apt-get install bats-support bats-assert), or add its directory to BATS_LIB_PATH'
 }
 
 @test "bats-sluice: bats/example.bats, the README's user test, passes" {
-	run -0 env BATS_LIB_PATH="$ROOT/bats:/usr/lib/bats" bats "$ROOT/bats/example.bats"
+	run -0 env BATS_LIB_PATH="$ROOT/bats" bats "$ROOT/bats/example.bats"
 	assert_line --regexp '^1\.\.[1-9]$'
 	refute_line --partial 'not ok'
 }

@@ -5,10 +5,10 @@
 #
 #   bats_load_library bats-sluice
 #
-# bats looks for it in BATS_LIB_PATH (/usr/lib/bats by default; after
-# `make install`, $(PREFIX)/lib/bats; in the source tree, bats/).  It
-# needs bats-support and bats-assert, and loads them from BATS_LIB_PATH
-# unless the test file loaded them already.  Its failures print as
+# bats looks for it in BATS_LIB_PATH (/usr/lib/bats by default, where
+# the Debian package puts it; after `make install`, $(PREFIX)/lib/bats; in
+# the source tree, bats/).  It needs bats-support and bats-assert, and
+# loads them unless the test file did.  Its failures print as
 # bats-assert's do.
 #
 # The helpers, each documented above its definition in src/:
@@ -23,16 +23,24 @@
 # shellcheck shell=bash
 
 # bats-support gives fail and the batslib_ output functions, bats-assert
-# the assertions a test of a pipeline goes on with: load each unless the
-# test file did.  A BATS_LIB_PATH that names only this library's directory
-# hides /usr/lib/bats: say how to fix it rather than fail obscurely.
+# the assertions a test of a pipeline goes on with: each is loaded unless
+# the test file did, from BATS_LIB_PATH, else from beside this library,
+# else from bats' own default, /usr/lib/bats: a BATS_LIB_PATH that names
+# only where bats-sluice is should not hide the libraries installed with
+# bats.
 _sluice_need() { # LIBRARY FUNCTION
+	local dir
 	declare -F "$2" >/dev/null && return 0
 	# bats_load_library exits the test when it fails; its _safe twin
-	# returns, and says why on stderr
+	# returns
 	bats_load_library_safe "$1" 2>/dev/null && return 0
-	printf 'bats-sluice: needs %s, which is not in BATS_LIB_PATH (%s): load it first, or add its directory, as in BATS_LIB_PATH=%s:/usr/lib/bats\n' \
-		"$1" "${BATS_LIB_PATH:-}" "${BATS_LIB_PATH:-DIR}" >&2
+	for dir in "${BASH_SOURCE[0]%/*}/.." /usr/lib/bats; do
+		[[ -f $dir/$1/load.bash ]] || continue
+		dir=$(cd "$dir/$1" && pwd) || continue
+		bats_load_library_safe "$dir/load.bash" 2>/dev/null && return 0
+	done
+	printf 'bats-sluice: needs %s, found neither in BATS_LIB_PATH (%s) nor in /usr/lib/bats: install it (Debian: apt-get install bats-support bats-assert), or add its directory to BATS_LIB_PATH\n' \
+		"$1" "${BATS_LIB_PATH:-}" >&2
 	return 1
 }
 

@@ -29,6 +29,8 @@
 # outlive pipesup (a stage's child that escaped it), and kills them.  Either
 # way no process is left behind: pipesup runs in a session of its own
 # (setsid), and the helper returns once no process of that session runs.
+# Keep SECS under BATS_TEST_TIMEOUT: a test that bats kills for taking too
+# long cannot clean up after itself.
 #
 # The figures pipesup writes at exit (its --status file, one JSON object)
 # are kept in the file named by SLUICE_SUMMARY, where sluice_counter and
@@ -42,7 +44,7 @@
 #   assert_equal "${#lines[@]}" "$(sluice_counter procprint out)"
 sluice_run_pipeline() {
 	local timeout=${SLUICE_TIMEOUT:-10} kill_after=${SLUICE_KILL_AFTER:-2}
-	local limit_us grace_us dir summary pid st=0 start now how left shown in
+	local limit_us grace_us dir summary pid st=0 start now how left shown infd
 	while (($# > 0)); do
 		case $1 in
 		--timeout | --kill-after)
@@ -75,14 +77,14 @@ sluice_run_pipeline() {
 	fi
 	# a terminal is no input for a test: it would wait for the keyboard
 	if [[ -t 0 ]]; then
-		exec {in}</dev/null
+		exec {infd}</dev/null
 	else
-		exec {in}<&0
+		exec {infd}<&0
 	fi
 	# 3>&-: bats waits at the end of a test for whatever holds its fd 3
-	setsid pipesup "$@" <&"$in" >"$dir/stdout" 2>"$dir/stderr" 3>&- {in}<&- &
+	setsid pipesup "$@" <&"$infd" >"$dir/stdout" 2>"$dir/stderr" 3>&- {infd}<&- &
 	pid=$!
-	exec {in}<&-
+	exec {infd}<&-
 	start=$(_sluice_now)
 	how=
 	while _sluice_alive "$pid"; do

@@ -78,15 +78,14 @@ sluice_counter() {
 #   assert_success
 #   sluice_assert_no_loss
 sluice_assert_no_loss() {
-	local -A j=() sent=() counted=()
-	local -a problems=()
+	local -A j=()
+	local -a problems=() sent=() counted=()
 	local i k w r name bad in out wrote got lost nstages nedges
 	_sluice_summary_read sluice_assert_no_loss || return
-	counted=()
 	for ((i = 0; i < nstages; i++)); do
 		name=${j[stages.$i.name]}
 		bad=${j[stages.$i.bad]-null}
-		[[ $bad == null ]] || counted[$i]=1
+		[[ $bad == null ]] || counted[i]=1
 		if [[ $bad != null && $bad != 0 ]]; then
 			problems+=("$name" "$bad bad record$([[ $bad == 1 ]] || echo s) ($(_sluice_ended "$i"))")
 		fi
@@ -108,8 +107,9 @@ sluice_assert_no_loss() {
 			_sluice_add_sent "$r" "${j[stages.$((r - 1)).out]-null}"
 		done
 	fi
-	for r in "${!sent[@]}"; do
-		wrote=${sent[$r]}
+	for ((r = 0; r < nstages; r++)); do
+		[[ -n ${sent[r]+1} ]] || continue
+		wrote=${sent[r]}
 		in=${j[stages.$r.in]-null} bad=${j[stages.$r.bad]-null}
 		[[ $wrote != -1 && $in != null && $bad != null ]] || continue
 		got=$((in + bad))
@@ -132,7 +132,7 @@ _sluice_add_sent() {
 	if [[ $2 == null || ${sent[$1]-0} == -1 ]]; then
 		sent[$1]=-1
 	else
-		sent[$1]=$((${sent[$1]-0} + $2))
+		sent[$1]=$((${sent[$1]:-0} + $2))
 	fi
 }
 
