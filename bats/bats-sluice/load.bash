@@ -7,9 +7,9 @@
 #
 # bats looks for it in BATS_LIB_PATH (/usr/lib/bats by default, where
 # the Debian package puts it; after `make install`, $(PREFIX)/lib/bats; in
-# the source tree, bats/).  It needs bats-support and bats-assert, and
-# loads them unless the test file did.  Its failures print as
-# bats-assert's do.
+# the source tree, bats/).  It needs bats 1.7 or later, bash 5, setsid(1),
+# and bats-support and bats-assert, which it loads unless the test file
+# did.  Its failures print as bats-assert's do.
 #
 # The helpers, each documented above its definition in src/:
 #   sluice_run_pipeline   run pipesup with a time limit; set status, output,
@@ -44,6 +44,11 @@ _sluice_need() { # LIBRARY FUNCTION
 	return 1
 }
 
+# bash 5 for EPOCHREALTIME, the clock of the time limit
+if [[ -z ${EPOCHREALTIME-} ]]; then
+	printf 'bats-sluice: needs bash 5 or later (this is bash %s)\n' "$BASH_VERSION" >&2
+	return 1
+fi
 _sluice_need bats-support batslib_decorate || return 1
 _sluice_need bats-assert assert_equal || return 1
 
