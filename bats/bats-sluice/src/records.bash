@@ -9,9 +9,10 @@
 # `run --separate-stderr` set it, or the lines of FILE) is, line by line,
 # what the reference command writes: typically a seeded source, which
 # gives the same records on every machine, through the stages whose
-# result the test expects.  Several commands separated by `::` are run
-# as a shell pipeline (never through a shell: no quoting to get wrong);
-# the reference's standard error is shown if it fails.
+# result the test expects.  Commands separated by `::` are a pipeline,
+# each one's output the next one's input, as pipesup takes them: no shell
+# parses them, so there is no quoting to get wrong.  The reference's
+# standard error is shown if it fails.
 #
 # Lines are compared as text, so the output must be canonical records
 # (as every sluice writer makes them) or text such as procprint's.  On
@@ -23,7 +24,8 @@
 # be the reference's first records, in order (a pipeline that was
 # stopped, or a reference that never ends, such as randsrc without
 # --count).  Only as much of the reference is read as the comparison
-# needs.
+# needs.  An empty output is the prefix of anything: assert that records
+# came, too.
 #
 # Example:
 #   sluice_run_pipeline randsrc --seed 7 --count 1000 --rate 0 :: procfilter --odd
