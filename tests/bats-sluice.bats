@@ -129,6 +129,19 @@ reference : randsrc --seed 3 --count 10 --rate 0 --min 1 --max 20
 	assert_line 'extra     : record 9: 1'
 }
 
+@test "sluice_assert_records: records are compared as text: int64 neighbours that a double cannot tell apart differ" {
+	output=$'1\n9007199254740993'
+	run sluice_assert_records printf '%s\n' 1 9007199254740992
+	assert_failure 1
+	assert_output '
+-- records differ --
+record    : 2
+expected  : 9007199254740992
+actual    : 9007199254740993
+reference : printf '\''%s\n'\'' 1 9007199254740992
+--'
+}
+
 @test "sluice_assert_records --prefix: the first records of a reference that never ends" {
 	sluice_run_pipeline --timeout 0.5 randsrc --seed 3 --rate 200 --min 1 --max 20 ||
 		true # a stream that never ends: stopped at the limit
