@@ -14,6 +14,8 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# bats-sluice, the bats library for users' pipelines (bats_load_library)
+BATSLIBDIR ?= $(PREFIX)/lib/bats
 BATS_FLAGS ?=
 # seconds: a test that hangs fails after this long, here as in CI
 BATS_TEST_TIMEOUT ?= 120
@@ -156,12 +158,16 @@ install: all
 	install -d $(DESTDIR)$(COMPLETIONDIR)
 	install -m 644 completion/sluice.bash $(DESTDIR)$(COMPLETIONDIR)/sluice
 	for p in $(PROGS:bin/%=%); do ln -sf sluice $(DESTDIR)$(COMPLETIONDIR)/$$p; done
+	install -d $(DESTDIR)$(BATSLIBDIR)/bats-sluice/src
+	install -m 644 bats/bats-sluice/load.bash $(DESTDIR)$(BATSLIBDIR)/bats-sluice
+	install -m 644 bats/bats-sluice/src/*.bash $(DESTDIR)$(BATSLIBDIR)/bats-sluice/src
 
 uninstall:
 	rm -f $(patsubst bin/%,$(DESTDIR)$(BINDIR)/%,$(PROGS))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MANS))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(MAN7S))
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/sluice $(PROGS:bin/%=$(DESTDIR)$(COMPLETIONDIR)/%)
+	rm -rf $(DESTDIR)$(BATSLIBDIR)/bats-sluice
 
 clean:
 	rm -f $(PROGS) $(TEST_BINS) $(REPLAYS) lib/libsluice.a */*.o */*.d

@@ -117,7 +117,7 @@ pages() {
 	done
 }
 
-@test "docs: shellcheck passes the scripts, the CI script and the tests" {
+@test "docs: shellcheck passes the scripts, the CI script, the tests and bats-sluice" {
 	local f files=("$ROOT"/.ci/run)
 	for f in "$ROOT"/scripts/*; do
 		[[ -f $f ]] && head -1 "$f" | grep -qE '^#!.*(sh|bash)' && files+=("$f")
@@ -127,6 +127,9 @@ pages() {
 	run -0 shellcheck -s bash "$ROOT"/tests/helpers.bash "$ROOT"/tests/*.bats
 	assert_output ""
 	run -0 shellcheck -s bash "$ROOT"/completion/*
+	assert_output ""
+	run -0 shellcheck -s bash "$ROOT"/bats/bats-sluice/*.bash \
+		"$ROOT"/bats/bats-sluice/src/*.bash "$ROOT"/bats/*.bats
 	assert_output ""
 }
 
