@@ -1,14 +1,19 @@
+# SPDX-License-Identifier: ISC
 # sluice: small C programs that stream integers through Unix pipes.
 # GNU make.  `make` builds bin/*, `make check` runs the tests, `make demo`
 # runs the original example; both install what is missing (scripts/deps).
+# `make NO_DEPS=1 ...` skips that step: a package build (debian/rules),
+# where Build-Depends has installed everything and apt-get must not run.
+# `make dist` makes sluice-VERSION.tar.gz, `make deb` the Debian package.
 
-VERSION = 0.1.0
+VERSION = 0.2.0
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g -Wall -Wextra
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 BATS_FLAGS ?=
 # seconds: a test that hangs fails after this long, here as in CI
 BATS_TEST_TIMEOUT ?= 120
@@ -43,6 +48,7 @@ TEST_BINS = $(patsubst %.c,%,$(filter-out tests/fuzz_% tests/replay.c,\
 # each fuzz harness without libFuzzer, to replay its corpus in the tests
 REPLAYS  = $(patsubst tests/fuzz_%.c,tests/replay_%,$(wildcard tests/fuzz_*.c))
 MANS     = $(wildcard man/*.1)
+MAN7S    = $(wildcard man/*.7)
 
 # Every build first makes sure its packages are there (scripts/deps is
 # quick when they are); demo, check and bench also need the test tools.
@@ -53,12 +59,14 @@ DEPS_FOR = $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if \
 # keep bin/*.o and tests/*.o: they are not throwaway intermediates
 .SECONDARY:
 .PHONY: all deps demo check bench chaos soak mutate fuzz install uninstall \
-	clean analyse valgrind print-flags test-programs
+	clean analyse valgrind print-flags test-programs dist deb
 
 all: $(PROGS)
 
 deps:
+ifeq ($(NO_DEPS),)
 	@scripts/deps $(DEPS_FOR)
+endif
 
 lib/libsluice.a: $(LIB_OBJS)
 	$(AR) rcs $@ $(LIB_OBJS)
@@ -123,14 +131,37 @@ fuzz:
 	@scripts/deps fuzz
 	@scripts/fuzz $(or $(FUZZ_SECONDS),60)
 
+# The tracked files as they are now (uncommitted edits of tracked files too:
+# `git stash create` makes a commit of them without touching the tree), in
+# sluice-VERSION/.  It needs git: an unpacked tarball cannot make another.
+dist:
+	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { \
+		echo "make dist: not a git checkout; dist archives git's tracked files" >&2; \
+		exit 1; }
+	tree=$$(git stash create) && git archive --format=tar.gz \
+		--prefix=sluice-$(VERSION)/ -o sluice-$(VERSION).tar.gz \
+		$${tree:-HEAD}
+
+# sluice_VERSION_ARCH.deb here, built from a copy of the tree and checked
+# (scripts/package; scripts/deps package installs what it needs)
+deb:
+	@scripts/package .
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MANS) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN7S) $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 644 completion/sluice.bash $(DESTDIR)$(COMPLETIONDIR)/sluice
+	for p in $(PROGS:bin/%=%); do ln -sf sluice $(DESTDIR)$(COMPLETIONDIR)/$$p; done
 
 uninstall:
 	rm -f $(patsubst bin/%,$(DESTDIR)$(BINDIR)/%,$(PROGS))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MANS))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(MAN7S))
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/sluice $(PROGS:bin/%=$(DESTDIR)$(COMPLETIONDIR)/%)
 
 clean:
 	rm -f $(PROGS) $(TEST_BINS) $(REPLAYS) lib/libsluice.a */*.o */*.d

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 # The processor of the original blog post's example, reconstructed for
 # scripts/bench: an asyncio StreamReader on standard input, connected with
 # connect_read_pipe, that prints "Received data: N" for each line.

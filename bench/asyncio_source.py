@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 # The source of the original blog post's example, reconstructed for
 # scripts/bench: an asyncio coroutine that prints a random integer between
 # 1 and 100 every 1/RATE seconds.  RATE 0 means no sleep at all; COUNT

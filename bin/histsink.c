@@ -1,13 +1,13 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * histsink: a sink that draws a histogram of the values in the terminal.
  */
 #include <sys/ioctl.h>
 
-#include <langinfo.h>
-#include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "hist.h"
@@ -196,6 +196,30 @@ redraw(struct stage *st, int64_t now)
 	hs->last_draw = now;
 }
 
+/*
+ * Whether the character set of the locale the environment names is
+ * UTF-8, as setlocale(LC_CTYPE, "") would find, from the name alone:
+ * loading the locale would map its tables, half a MiB of RSS, to learn
+ * one thing (a name of a locale not installed counts as installed).
+ */
+static int
+utf8_locale(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	const char *name = NULL, *cs;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if ((name = getenv(vars[i])) != NULL && *name != '\0')
+			break;
+	if (name == NULL || (cs = strchr(name, '.')) == NULL)
+		return 0;
+	cs++;
+	n = strcspn(cs, "@");
+	return (n == 5 && strncasecmp(cs, "utf-8", 5) == 0) ||
+	    (n == 4 && strncasecmp(cs, "utf8", 4) == 0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -248,9 +272,7 @@ main(int argc, char *argv[])
 	if (nfixed == 3 && hs.bins == 0)
 		hs.bins = DEFAULT_BINS;
 	hist_init(&hs.h, lo, hi, nfixed == 3, hs.bins);
-	/* only the character type: numbers stay in the C locale */
-	setlocale(LC_CTYPE, "");
-	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+	if (!utf8_locale())
 		hs.ascii = 1;
 	hs.tty = isatty(STDOUT_FILENO);
 	hs.last_draw = loop_now() - REDRAW_NS;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * latsink: a sink that reads send times (ticksrc's records) and reports
  * how late they arrived: count, p50, p90, p99, p99.9 and max.

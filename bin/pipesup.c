@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pipesup: runs a pipeline of stages without a shell, holds the pipes
  * between them so that a stage can be restarted without losing what is
@@ -825,9 +826,13 @@ static void __attribute__((__noreturn__))
 child_exit(int code)
 {
 	unsigned char c = (unsigned char)code;
+	ssize_t n;
 
-	if (exec_w != -1)
-		(void)write(exec_w, &c, 1);
+	/* nothing to do if it fails: the exit status still says how */
+	if (exec_w != -1) {
+		n = write(exec_w, &c, 1);
+		(void)n;
+	}
 	_exit(code);
 }
 

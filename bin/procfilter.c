@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * procfilter: a processor that keeps the records its predicates hold for.
  */

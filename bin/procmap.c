@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * procmap: a processor that does checked integer arithmetic on each record.
  */

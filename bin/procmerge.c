@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * procmerge: a processor that merges several streams of records into one,
  * whole records only, taking turns between the inputs that have records

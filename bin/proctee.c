@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proctee: a processor that copies every record it reads to its standard
  * output and to each file operand (its branches), whole records only,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * procwin: a processor that writes one aggregate per tumbling window.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * randsrc: a source of uniform random integers in [min, max], at a rate.
  */
@@ -37,12 +38,16 @@ enum { OPT_MIN = OPT_PROGRAM, OPT_MAX };
 #define TABLE_MAX	1024
 
 struct gen {
-	struct rng	rng;
-	int64_t		min;
-	int64_t		max;
-	uint64_t	width;			/* of the table; 0: none */
-	char		text[TABLE_MAX][8];
-	unsigned char	len[TABLE_MAX];
+	struct rng	 rng;
+	struct rng_batch batch;
+	int64_t		 min;
+	int64_t		 max;
+	/* the draws of the last batch, from draw[next], for the next call */
+	uint64_t	 draw[RNG_BATCH_MAX];
+	unsigned	 next;
+	int		 table;
+	char		 text[TABLE_MAX][8];
+	unsigned char	 len[TABLE_MAX];
 };
 
 static void
@@ -61,29 +66,88 @@ make_table(struct gen *g)
 		memcpy(g->text[i], buf, n);
 		g->len[i] = (unsigned char)n;
 	}
-	g->width = width;
+	g->table = 1;
 }
 
+/* Writes the record of draw v at p; returns where the next one goes. */
+static inline char *
+put(const char (*text)[8], const unsigned char *len, uint64_t min, char *p,
+    uint64_t v)
+{
+	if (text != NULL) {
+		/* 8 bytes whatever the length: maxout leaves room */
+		memcpy(p, text[v], 8);
+		return p + len[v];
+	}
+	return p + rec_format(p, (int64_t)(min + v));
+}
+
+/*
+ * Whole batches of k draws at p, each written as it is drawn, for the
+ * ranges with a table; returns where the next record goes.  A batch
+ * drawn again is written again.
+ */
+static inline char *
+batches(struct rng *rng, const struct rng_batch *b, unsigned k,
+    const char (*text)[8], const unsigned char *len, char *p, size_t n)
+{
+	struct rng_split s;
+	unsigned j;
+	char *q;
+
+	for (; n > 0; n--, p = q)
+		do {
+			s.rest = rng_next(rng);
+			for (q = p, j = 0; j < k; j++) {
+				s = rng_split(s.rest, b->n);
+				/* 8 bytes whatever the length: maxout leaves room */
+				memcpy(q, text[s.draw], 8);
+				q += len[s.draw];
+			}
+		} while (s.rest < b->threshold);
+	return p;
+}
+
+/*
+ * Batches are drawn in turn whatever the calls ask for, so the stream
+ * does not depend on how it is cut: a call ends with the rest of its last
+ * batch kept for the next.
+ */
 static size_t
 fill(struct source *src, char *dst, size_t n)
 {
 	struct gen *g = src->ctx;
 	/* local copies: stores through p could alias them, forcing reloads */
 	struct rng rng = g->rng;
-	int64_t min = g->min, max = g->max;
+	const struct rng_batch b = g->batch;
+	const char (*text)[8] = g->table ? g->text : NULL;
+	const unsigned char *len = g->len;
+	const uint64_t min = (uint64_t)g->min;
+	uint64_t d[RNG_BATCH_MAX];
+	unsigned i = g->next;
 	char *p = dst;
 
-	if (g->width != 0)
-		while (n-- > 0) {
-			uint64_t i = rng_below(&rng, g->width);
-
-			/* 8 bytes whatever the length: maxout leaves room */
-			memcpy(p, g->text[i], 8);
-			p += g->len[i];
+	memcpy(d, g->draw, sizeof(d));
+	for (; n > 0 && i < b.k; n--, i++)
+		p = put(text, len, min, p, d[i]);
+	/* whole batches straight into the output, the common case; 64 to
+	 * 101 values (the default 1..100) make batches of 9, unrolled */
+	if (text != NULL && b.n != 0) {
+		if (b.k == 9)
+			p = batches(&rng, &b, 9, text, len, p, n / 9);
+		else
+			p = batches(&rng, &b, b.k, text, len, p, n / b.k);
+		n %= b.k;
+	}
+	for (; n > 0; n--, i++) {
+		if (i == b.k) {
+			rng_batch(&rng, &b, d);
+			i = 0;
 		}
-	else
-		while (n-- > 0)
-			p += rec_format(p, rng_range(&rng, min, max));
+		p = put(text, len, min, p, d[i]);
+	}
+	memcpy(g->draw, d, sizeof(d));
+	g->next = i;
 	g->rng = rng;
 	return (size_t)(p - dst);
 }
@@ -130,6 +194,8 @@ main(int argc, char *argv[])
 		    INT64_MIN, INT64_MAX));
 	else
 		rng_seed_random(&g.rng);
+	rng_batch_init(&g.batch, (uint64_t)g.max - (uint64_t)g.min + 1);
+	g.next = g.batch.k;
 	make_table(&g);
 
 	src.fill = fill;

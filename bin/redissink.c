@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * redissink: a sink that appends the records it reads to a Redis stream,
  * XADD after XADD, pipelined on one non-blocking connection inside the

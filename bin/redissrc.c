@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * redissrc: a source that reads a Redis stream in a consumer group and
  * writes the records of each entry it is given, whole, to standard

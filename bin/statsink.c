@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * statsink: a sink that sums the stream up, for people or for scripts.
  */

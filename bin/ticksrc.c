@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ticksrc: a source whose records are their own send time, in nanoseconds
  * of CLOCK_MONOTONIC, for latsink at the end of a pipeline to measure

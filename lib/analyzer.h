@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * analyzer: GCC_LEAK_FP_BEGIN and GCC_LEAK_FP_END go around a function in
  * which gcc 12's -fanalyzer loses track of a pointer stored at a variable

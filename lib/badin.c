@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "badin.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * badin: the bad-input policy of DESIGN.md section 2, the part that does
  * not print: the excerpt a warning shows and the dead-letter file.

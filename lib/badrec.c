@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "badrec.h"
 
 #include <err.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * badrec: the bad-input policy of DESIGN.md section 2 as a runtime
  * applies it to the lines its readers hand out: each bad line is counted,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE		/* pipe2, splice */
 #include "buf.h"
 
@@ -43,7 +44,8 @@ wbuf_init(struct wbuf *wb, int fd, size_t cap)
 	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
 		wb->whole = 1;
 		/* without it, chunks are written straight to fd */
-		(void)pipe2(wb->spill, O_CLOEXEC | O_NONBLOCK);
+		if (pipe2(wb->spill, O_CLOEXEC | O_NONBLOCK) == -1)
+			wb->spill[0] = wb->spill[1] = -1;
 	}
 	return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * buf: a reader and a writer buffer over one descriptor each, blocking or
  * not.  Linear buffers compacted with memmove, so that a line in the

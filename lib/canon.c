@@ -1,4 +1,7 @@
+/* SPDX-License-Identifier: ISC */
 #include "canon.h"
+
+#include <string.h>
 
 /* -DCANON_GENERIC builds the portable path on x86 too, to test it */
 #if defined(__SSE2__) && !defined(CANON_GENERIC)
@@ -170,4 +173,98 @@ canon_span(const char *p, size_t n, uint64_t *records)
 	}
 	*records = recs;
 	return start;
+}
+
+/*
+ * Where the first '\n' is in the 8 bytes of w, taken from memory, or 8:
+ * a byte is 0 in w ^ newlines, which (x - 0x01...) & ~x & 0x80... finds;
+ * the borrow of a zero byte can mark the bytes above it, never below, so
+ * the lowest mark is right.
+ */
+static inline unsigned
+first_newline(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t x = w ^ (ones * '\n'), m = (x - ones) & ~x & (ones << 7);
+
+	if (m == 0)
+		return 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (unsigned)__builtin_clzll(m) / 8;
+#else
+	return (unsigned)__builtin_ctzll(m) / 8;
+#endif
+}
+
+#if defined(CANON_SSE2)
+/* The newlines of the 64 bytes at p: bit i for byte i. */
+static inline uint64_t
+newlines(const char *p)
+{
+	const __m128i nl = _mm_set1_epi8('\n');
+	uint64_t m = 0;
+	size_t k;
+
+	for (k = 0; k < 4; k++)
+		m |= mask16(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+		    (const void *)(p + 16 * k)), nl), k);
+	return m;
+}
+#endif
+
+size_t
+canon_prefix(char *dst, const char *p, size_t len, const char *prefix,
+    size_t plen)
+{
+	const char *s = p, *end = p + len, *e;
+	char pre[16], *q = dst;
+	uint64_t w;
+	size_t n;
+	unsigned k;
+
+	memcpy(pre, prefix, sizeof(pre));
+#if defined(CANON_SSE2)
+	/*
+	 * The newlines of a block at a time, each line then copied 24 bytes
+	 * (a line is at most CANON_LINE_MAX + 1 = 19): a line that begins in
+	 * the block may read 24 bytes on from its start.
+	 */
+	for (size_t off = 0; len - off >= 64 + 24; off += 64) {
+		uint64_t nl = newlines(p + off);
+
+		for (; nl != 0; nl &= nl - 1) {
+			e = p + off + (size_t)__builtin_ctzll(nl);
+			memcpy(q, pre, sizeof(pre));
+			q += plen;
+			memcpy(q, s, 24);
+			q += e - s + 1;
+			s = e + 1;
+		}
+		if (len - off < 64 + 64 + 24)
+			break;
+	}
+#endif
+	/* a line is at most CANON_LINE_MAX + 1 = 19 bytes: 24 are read */
+	while (end - s >= 24) {
+		memcpy(q, pre, sizeof(pre));
+		q += plen;
+		memcpy(q, s, 24);
+		for (n = 0;; n += 8) {
+			memcpy(&w, s + n, 8);
+			if ((k = first_newline(w)) < 8)
+				break;
+		}
+		n += k + 1;
+		q += n;
+		s += n;
+	}
+	for (; s < end; s += n) {
+		n = (size_t)((const char *)memchr(s, '\n', (size_t)(end - s)) -
+		    s) + 1;
+		memcpy(q, pre, sizeof(pre));
+		q += plen;
+		memcpy(q, s, n);
+		q += n;
+	}
+	return (size_t)(q - dst);
 }

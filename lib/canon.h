@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * canon: runs of lines that are records in canonical form already, as
  * every writer writes them (DESIGN.md section 1), found many bytes at a
@@ -27,5 +28,16 @@
  * before a last line without its '\n'.  Reads no byte beyond p + n.
  */
 size_t	canon_span(const char *p, size_t n, uint64_t *records);
+
+/*
+ * Writes at dst each line of the len bytes at p, which are whole lines
+ * canon_span() took, after the plen bytes at prefix; returns how many
+ * bytes that is: len + lines * plen.  plen is at most 16, and 16 bytes at
+ * prefix may be read.  dst must have room for CANON_PREFIX_SLACK bytes
+ * beyond what it returns: lines are copied a word at a time.
+ */
+#define CANON_PREFIX_SLACK	32
+size_t	canon_prefix(char *dst, const char *p, size_t len,
+	    const char *prefix, size_t plen);
 
 #endif

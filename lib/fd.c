@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "fd.h"
 
 #include <sys/stat.h>

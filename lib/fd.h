@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fd: hygiene for the standard descriptors (DESIGN.md section 3).  The
  * descriptions behind 0, 1 and 2 are shared with the shell and with the

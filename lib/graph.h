@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * graph: what pipesup runs for a pipeline, the stages and the pipes
  * between them, from each stage's from= (DESIGN.md section 6).  A stage

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE		/* tee, splice, F_GETPIPE_SZ, F_SETPIPE_SZ */
 #include "held.h"
 

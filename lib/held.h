@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * held: input that outlives its reader (DESIGN.md section 6, crash
  * safety).  Under pipesup a stage's standard input is a pipe that pipesup

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "hist.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hist: histsink's counts.  Values fall into HIST_FINE fine bins that
  * merge in pairs as the observed range grows, so memory stays fixed and

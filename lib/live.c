@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "live.h"
 
 #include <sys/ioctl.h>

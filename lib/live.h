@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * live: a few rows at the bottom of a terminal that one program redraws
  * while others write to the same terminal.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loop: the clock and the wait of every stage's poll loop.  Deadlines are
  * absolute CLOCK_MONOTONIC nanoseconds, so a loop that wakes early or late

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "merge.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * merge: procmerge's core without its I/O.  Several inputs, each an rbuf
  * that a reader of its own splits into lines, go into one writer:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * notify: systemd's readiness protocol (sd_notify(3)) spoken without
  * libsystemd, which would load five more libraries into pipesup for what

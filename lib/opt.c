@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "opt.h"
 
 #include <errno.h>

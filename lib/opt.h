@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * opt: option values.  Each parser returns 0 and sets *out, or -1 and
  * sets *errstr to what is wrong ("invalid", "too large"), in the style of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE		/* asprintf, strchrnul */
 #include "pipeline.h"
 

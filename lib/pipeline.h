@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pipeline: the list of stages pipesup runs, from its arguments (stages
  * separated by a lone "::") or from a pipeline file (one "NAME: COMMAND

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "prog.h"
 
 #include <err.h>
@@ -94,7 +95,13 @@ prog_option(int ch, const char *help)
 			err(EX_IOERR, "stdout");
 		exit(0);
 	case OPT_VERSION:
-		printf("%s (sluice) %s\n", getprogname(), SLUICE_VERSION);
+		/* as coreutils says it: the version, then the licence */
+		printf("%s (sluice) %s\n"
+		    "License ISC: <https://opensource.org/licenses/ISC>.\n"
+		    "This is free software: you are free to change and "
+		    "redistribute it.\n"
+		    "There is NO WARRANTY, to the extent permitted by law.\n",
+		    getprogname(), SLUICE_VERSION);
 		if (fflush(stdout) == EOF)
 			err(EX_IOERR, "stdout");
 		exit(0);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * prog: the program's side of the contract: start-up checks, usage errors,
  * --help and --version, and every way out (exit codes, the quiet death by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "reader.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reader: the reading half of the stage runtime without its I/O.  It
  * splits what an rbuf holds into lines, parses them, and keeps the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * record: the one thing that travels between stages, a signed decimal
  * int64_t ended by '\n' (DESIGN.md section 1).

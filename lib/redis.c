@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "redis.h"
 
 #include <err.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * redis: one connection to a Redis (or Valkey) server, driven from the
  * stage's own poll loop through hiredis's non-blocking context: no

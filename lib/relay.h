@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * relay: cuts the bytes a stage writes to its stderr into whole lines, so
  * that pipesup can prefix each one with the stage's name and lines of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * report: a pipeline's figures at one moment, and the forms pipesup
  * gives them: a line of text an interval, the table of the summary, a

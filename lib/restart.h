@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * restart: the pure decision pipesup makes when a stage ends: run it
  * again after a backoff, let it stay ended (final), or give up on it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "rng.h"
 
 #include <stdlib.h>
@@ -28,4 +29,25 @@ rng_seed_random(struct rng *r)
 	do
 		arc4random_buf(r->s, sizeof(r->s));
 	while ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0);
+}
+
+void
+rng_batch_init(struct rng_batch *b, uint64_t n)
+{
+	const uint64_t limit = (uint64_t)1 << 60;
+	uint64_t p = n;
+
+	b->n = n;
+	b->k = 1;
+	if (n == 0) {
+		b->threshold = 0;
+		return;
+	}
+	/* p = n^k; n <= limit / p keeps n^(k+1) <= 2^60 without overflow */
+	while (b->k < RNG_BATCH_MAX && n <= limit / p) {
+		p *= n;
+		b->k++;
+	}
+	/* 2^64 mod p, in 64 bits: (2^64 - p) mod p */
+	b->threshold = (0 - p) % p;
 }

@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rng: the generator behind randsrc.  xoshiro256** (Blackman and Vigna,
  * 2018), seeded through splitmix64 so that one 64-bit seed gives one
- * stream on every machine, and Lemire's multiply-and-reject (2019) to draw
- * in a range without modulo bias.  Not for secrets.
+ * stream on every machine.  Values in a range come in batches, several
+ * from one 64-bit output (Brackett-Rozinsky and Lemire, 2024), without
+ * bias.  Not for secrets.
  */
 #ifndef SLUICE_RNG_H
 #define SLUICE_RNG_H
@@ -42,40 +44,65 @@ rng_next(struct rng *r)
 }
 
 /*
- * Uniform in [0, n), or any 64-bit value when n is 0 (2^64 outcomes).
- * The product of a draw and n splits into an index (high half) and a
- * remainder (low half); draws whose remainder falls in the first
- * 2^64 mod n values are redrawn, which removes the bias.
+ * Draws in [0, n) come k at a time from one output x: x * n is a 128-bit
+ * product whose high half is the first draw and whose low half, times n
+ * again, gives the next, and so on.  Together the k draws are the base-n
+ * digits of the high half of x * n^k (Lemire's multiply-and-reject over
+ * a range of n^k values), and the last low half is the low half of that
+ * product: a batch whose last low half falls below 2^64 mod n^k is drawn
+ * again, whole, which removes the bias.  k is the largest number, at most
+ * RNG_BATCH_MAX, with n^k <= 2^60, so that for any n up to 2^60 fewer
+ * than one batch in 16 is drawn again (a wider range has batches of one).
+ * n == 0 stands for 2^64: one draw, the output itself.
  */
-static inline uint64_t
-rng_below(struct rng *r, uint64_t n)
+#define RNG_BATCH_MAX	16
+
+struct rng_batch {
+	uint64_t	n;		/* draws are in [0, n); 0: 2^64 */
+	uint64_t	threshold;	/* 2^64 mod n^k */
+	unsigned	k;		/* draws a batch */
+};
+
+void	rng_batch_init(struct rng_batch *, uint64_t n);
+
+/*
+ * The next draw of a batch, the high half of x * n, and the rest for the
+ * draw after it, the low half; x is the output for the first draw and
+ * the rest the last draw left for the others.
+ */
+struct rng_split {
+	uint64_t	draw;
+	uint64_t	rest;
+};
+
+static inline struct rng_split
+rng_split(uint64_t x, uint64_t n)
 {
 	__extension__ typedef unsigned __int128 u128;
-	u128 m;
-	uint64_t low, threshold;
 
-	if (n == 0)
-		return rng_next(r);
-	m = (u128)rng_next(r) * n;
-	low = (uint64_t)m;
-	if (low < n) {
-		threshold = (0 - n) % n;
-		while (low < threshold) {
-			m = (u128)rng_next(r) * n;
-			low = (uint64_t)m;
-		}
-	}
-	return (uint64_t)(m >> 64);
+	/* the low half on its own: gcc 12 keeps a 128-bit product that
+	 * lives from one draw to the next in memory */
+	return (struct rng_split){ (uint64_t)((u128)x * n >> 64), x * n };
 }
 
-/* Uniform in [lo, hi], any int64_t bounds with lo <= hi. */
-static inline int64_t
-rng_range(struct rng *r, int64_t lo, int64_t hi)
+/* One batch: b->k draws at out, which has room for RNG_BATCH_MAX. */
+static inline void
+rng_batch(struct rng *r, const struct rng_batch *b, uint64_t *out)
 {
-	/* width - 1 fits in uint64_t; the full range wraps to n == 0 */
-	uint64_t n = (uint64_t)hi - (uint64_t)lo + 1;
+	struct rng_split s;
+	unsigned i;
 
-	return (int64_t)((uint64_t)lo + rng_below(r, n));
+	if (b->n == 0) {
+		out[0] = rng_next(r);
+		return;
+	}
+	do {
+		s.rest = rng_next(r);
+		for (i = 0; i < b->k; i++) {
+			s = rng_split(s.rest, b->n);
+			out[i] = s.draw;
+		}
+	} while (s.rest < b->threshold);
 }
 
 #endif

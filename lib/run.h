@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * run: the core the two runtimes share, stage (readers) and source
  * (makers): the set-up of standard output and the signals, the signals a

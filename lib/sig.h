@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sig: signals as one more readable descriptor.  The handler only records
  * the signal and writes a byte to a self-pipe; the poll loop reads the

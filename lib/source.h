@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * source: the runtime of every stage that makes records.  It keeps the
  * schedule (record k is due at start + k / rate on CLOCK_MONOTONIC, so

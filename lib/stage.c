@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "stage.h"
 
 #include <err.h>

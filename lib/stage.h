@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stage: the runtime of every stage that reads records (processors and
  * sinks).  It owns the poll loop of DESIGN.md section 4 over standard

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stats: the side channel through which a stage shows its counters to
  * pipesup.  pipesup hands each stage a shared memory file as descriptor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "summary.h"
 
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * summary: statsink's figures of a stream, kept as records come: count,
  * exact sum, min, max, and Welford's running variance.  A pure module:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tee: one stream copied into several outputs (proctee's branches), each
  * with a bounded buffer of its own.  A record goes whole into every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "window.h"
 
 /* Sets *v, or returns -1 when the window has nothing to show. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * window: procwin's arithmetic, one aggregate (count, sum, min, max,
  * mean) over a tumbling window of records.  A pure module: the stage

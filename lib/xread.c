@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "xread.h"
 
 #include <string.h>

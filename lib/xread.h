@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * xread: what redissrc gets from the server, taken apart.  The answers of
  * XREADGROUP and XAUTOCLAIM are nested arrays; xwalk hands out their

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # scripts/bench: kept working by running it small; speed is never judged.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """chaos_check EXPECTED OUTPUT: was every record of EXPECTED delivered to
 OUTPUT in order, none torn or made up?  Delivery is at-least-once: after a
 crash a stage may write again a run of records it had written already, so

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # The record format and the bad-input policy (DESIGN.md sections 1-2),
 # checked through procprint, the simplest reader: every reader shares the
 # code in lib/stage.c that these tests exercise.

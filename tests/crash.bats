@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # Crash safety under pipesup (DESIGN.md section 6): processors and the
 # sink SIGKILLed at random while a seeded source streams wide values; the
 # output holds every record, in order, none torn or made up.  scripts/chaos

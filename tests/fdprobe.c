@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fdprobe: a test helper that reports on its own descriptors.
  *   fdprobe nonblock FD   prints "nonblock" or "block"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # The fuzz harnesses (tests/fuzz_NAME.c, run long by scripts/fuzz) replayed
 # over their checked-in corpus, tests/corpus/fuzz_NAME, where every input
 # a fuzzer once failed on is kept; and each bug they found, as a user

@@ -1,9 +1,13 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * fuzz_canon: libFuzzer harness for lib/canon.c, proctee's fast path.
- * Checks canon_span() against a reference written from its contract one
- * line at a time: a line is taken when rec_parse() accepts it, it has
- * at most CANON_LINE_MAX characters, and rec_format() of its value gives
- * it back byte for byte with its '\n'.  The input is placed at every
+ * fuzz_canon: libFuzzer harness for lib/canon.c, the fast path of proctee
+ * and procprint.  Checks canon_span() against a reference written from
+ * its contract one line at a time: a line is taken when rec_parse()
+ * accepts it, it has at most CANON_LINE_MAX characters, and rec_format()
+ * of its value gives it back byte for byte with its '\n'.  Then checks
+ * canon_prefix() on what canon_span() took against each line written
+ * after the prefix, with procprint's prefix and a one-byte one, into an
+ * allocation of just the room it asks for.  The input is placed at every
  * alignment the first byte asks for, repeated as the second asks (so
  * that a short input spans many 64-byte blocks), and cut short at a
  * length the third asks for; the bytes sit at the end of an allocation
@@ -47,8 +51,33 @@ reference(const char *p, size_t n, uint64_t *records)
 }
 
 static void
+check_prefix(const char *p, size_t len, uint64_t records, const char *prefix,
+    size_t plen)
+{
+	size_t out = len + records * plen, i, k;
+	char *got, *want;
+	const char *nl;
+
+	if ((got = malloc(out + CANON_PREFIX_SLACK)) == NULL ||
+	    (want = malloc(out > 0 ? out : 1)) == NULL)
+		abort();
+	for (i = k = 0; i < len; i += (size_t)(nl - (p + i)) + 1) {
+		nl = memchr(p + i, '\n', len - i);
+		memcpy(want + k, prefix, plen);
+		memcpy(want + k + plen, p + i, (size_t)(nl - (p + i)) + 1);
+		k += plen + (size_t)(nl - (p + i)) + 1;
+	}
+	CHECK(k == out);
+	CHECK(canon_prefix(got, p, len, prefix, plen) == out);
+	CHECK(memcmp(got, want, out) == 0);
+	free(got);
+	free(want);
+}
+
+static void
 check(const char *p, size_t n)
 {
+	static const char print[16] = "Received data: ", one[16] = "x";
 	uint64_t want_recs, got_recs;
 	size_t want, got;
 
@@ -56,6 +85,8 @@ check(const char *p, size_t n)
 	got = canon_span(p, n, &got_recs);
 	CHECK(got == want);
 	CHECK(got_recs == want_recs);
+	check_prefix(p, got, got_recs, print, 15);
+	check_prefix(p, got, got_recs, one, 1);
 }
 
 int

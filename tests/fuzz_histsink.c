@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_histsink: libFuzzer harness for lib/hist.c, histsink's counts.
  * Adds values as histsink does and, at each drawing (an event in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_merge: libFuzzer harness for lib/merge.c, procmerge's core.  The
  * input makes up to four inputs of lines (records in every lenient form,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_pipeline: libFuzzer harness for lib/pipeline.c, the pipeline-file
  * splitter, and lib/graph.c, what pipesup runs for it.  Any input either

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_procwin: libFuzzer harness for lib/window.c, procwin's arithmetic.
  * Drives win_add/win_close as procwin does (a window closes when full,

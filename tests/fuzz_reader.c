@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_reader: libFuzzer harness for the reader runtime (lib/reader.c over
  * lib/buf.c, and the crash-safe path of lib/held.c).  It feeds the input

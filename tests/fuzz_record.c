@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_record: libFuzzer harness for lib/record.c.  Checks rec_parse
  * against a slow reference written from DESIGN.md section 1, and that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_statsink: libFuzzer harness for lib/summary.c, statsink's running
  * figures.  Adds values as statsink does and, at each report (an event

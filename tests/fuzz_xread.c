@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_xread: libFuzzer harness for what redissrc does with the server's
  * answers (lib/xread.c over hiredis's protocol reader and lib/reader.c).

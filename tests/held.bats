@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 load helpers
 
 # Crash safety (DESIGN.md section 6): with SLUICE_HELD=1 a stage reads a

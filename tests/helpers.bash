@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared by every tests/*.bats: load with `load helpers`.
 # shellcheck shell=bash
 

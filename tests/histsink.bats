@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 load helpers
 
 # pipe_empty FIFO: nothing is left unread in FIFO.
@@ -42,6 +43,20 @@ setup() {
 	assert_output "$want"
 	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 | LC_ALL=POSIX histsink"
 	assert_output "$want"
+	# the first of LC_ALL, LC_CTYPE, LANG set decides; no codeset: not UTF-8
+	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 | LC_CTYPE=en_US LANG=C.UTF-8 histsink"
+	assert_output "$want"
+	run -0 bash -c "printf '%s\n' 1 2 2 3 3 3 | LC_ALL=C LC_CTYPE=C.UTF-8 histsink"
+	assert_output "$want"
+}
+
+@test "histsink: a UTF-8 locale is known by its name, loaded or not" {
+	# the name is enough: the locale's tables are never mapped (RSS)
+	local l
+	for l in C.UTF-8 C.utf8 xx_YY.UTF-8 en_GB.utf8@euro; do
+		run -0 bash -c "printf '%s\n' 1 2 | LANG=C LC_CTYPE=$l histsink"
+		assert_line --index 0 --regexp '^1  1  █+$'
+	done
 }
 
 @test "histsink: the numbers stay in the C locale whatever LC_NUMERIC says" {
@@ -184,10 +199,10 @@ Try 'histsink --help' for more information." ]
 	script -qec 'stty cols 50 rows 20; randsrc --rate 0 --count 60 --seed 2 | LINES=6 COLUMNS=30 histsink --ascii' /dev/null >"$out"
 	run -0 bash -c "tail -n 5 '$out' | tr -d '\r' | sed 's/\x1b\[[0-9]*[AK]//g'"
 	# 4 bars, the count under them, the cursor below: 6 rows
-	assert_output " 3 ..  27  18  ###########
-28 ..  52  14  #########
-53 ..  77  22  ##############
-78 .. 100   6  ####
+	assert_output "11 .. 32  18  ##############
+33 .. 54  13  ##########
+55 .. 76  19  ###############
+77 .. 97  10  ########
 60 records"
 	# more than the terminal has: the terminal's size
 	script -qec 'stty cols 50 rows 20; randsrc --rate 0 --count 60 --seed 2 | LINES=100 COLUMNS=300 histsink --ascii --bins 4' /dev/null >"$out"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # latsink: the latency distribution of timestamped records.
 
 load helpers
@@ -161,7 +162,7 @@ latsink: 2 bad records' ]
 	run -0 latsink --help
 	assert_line --index 0 'usage: latsink [-dj] [-e duration] [--strict] [--rejects file]'
 	run -0 latsink --version
-	assert_output --regexp '^latsink \(sluice\) [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_line --index 0 --regexp '^latsink \(sluice\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "usage errors exit 64 with one line and a pointer to --help" {

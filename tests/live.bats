@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # pipesup --stats on a terminal: the live view, in a real terminal
 # (tmux), with the stages writing to the same terminal.
 

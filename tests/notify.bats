@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # pipesup tells a service manager how the pipeline is doing: systemd's
 # sd_notify datagrams (READY=1, STATUS=, STOPPING=1, WATCHDOG=1), read
 # here from a socket each test binds itself, and s6's readiness

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """notify_listen.py ADDRESS: what a service manager hears on NOTIFY_SOCKET.
 
 Binds a datagram socket at ADDRESS (a path, or @NAME in the abstract

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # pipesup: the supervisor of DESIGN.md section 6.
 
 setup() {

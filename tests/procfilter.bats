@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 load helpers
 
 @test "procfilter: --even keeps the even values, negative ones too" {

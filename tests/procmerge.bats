@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # procmerge: several streams of records into one, whole records only,
 # fair between the inputs that are ready, each input's order kept.
 #

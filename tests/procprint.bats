@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # procprint: the sink of the original example.
 
 load helpers
@@ -11,6 +12,38 @@ setup() {
 	run -0 --separate-stderr procprint <<<$'1\n42\n-7\n100'
 	assert_output $'Received data: 1\nReceived data: 42\nReceived data: -7\nReceived data: 100'
 	assert_equal "$stderr" ""
+}
+
+@test "procprint: runs of canonical records and other lines mixed, each printed as its value and counted" {
+	# canonical runs take the fast path a run at a time; "+5", "007",
+	# 19-digit values, blank and bad lines and a last line without its
+	# newline break them at every offset
+	python3 -c 'import random
+r = random.Random(5)
+odd = ["+5", "007", "-0", "9223372036854775807", "-9223372036854775808",
+       "1234567890123456789", "", "x", "12a", " 3"]
+lines = [str(r.randint(-10**r.randint(0, 18), 10**r.randint(0, 18)))
+         if r.random() < 0.97 else r.choice(odd) for _ in range(200000)]
+open("in", "w").write("\n".join(lines))
+good, bad = [], 0
+for l in lines:
+    try:
+        good.append("Received data: %d\n" % int(l))
+    except ValueError:
+        bad += l.strip() != ""
+open("want", "w").write("".join(good))
+print(len(good), bad)' >counts
+	read -r good bad <counts
+	counters page
+	local status=0
+	(SLUICE_STATS_FD=5 SLUICE_STATS_PID=$BASHPID exec procprint \
+		<in >got 5<>page 2>err 3>&-) || status=$?
+	assert_equal "$status" 65
+	run -0 cmp got want
+	assert_equal "$(counter page in)" "$good"
+	assert_equal "$(counter page out)" "$good"
+	assert_equal "$(counter page bad)" "$bad"
+	assert_equal "$(tail -n 1 err)" "procprint: $bad bad records, the first 10 shown"
 }
 
 @test "procprint: empty input, no output, success" {

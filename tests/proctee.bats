@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # proctee: one stream into several branches (standard output and its file
 # operands), whole records only, each branch behind a bounded buffer.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 load helpers
 
 MIN=-9223372036854775808

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # randsrc: the source of the original example.
 
 load helpers
@@ -40,13 +41,29 @@ setup() {
 	assert [ "${t/./}" -ge 1000 ] && assert [ "${t/./}" -le 1500 ]
 }
 
-@test "randsrc: --seed gives the stream its man page names (xoshiro256**, Lemire)" {
+@test "randsrc: --seed gives the stream its man page names (xoshiro256**, batched draws)" {
+	# batches of 9 (1..100), 16 (0..6, -1000..-1000), 6 (a table of
+	# 1019), 3 (1e6 values), 2 (a width near 2^30), 1 (wide ranges)
 	local args seed lo hi
 	for args in "7 1 100" "-3 -9223372036854775808 9223372036854775807" \
-		"123456789 0 6" "42 0 9223372036854775807" "9 -1000 -1000"; do
+		"123456789 0 6" "42 0 9223372036854775807" "9 -1000 -1000" \
+		"5 1 1019" "6 -5 999994" "8 1 1057335768" \
+		"3 -9223372036854775808 4611686018427387903"; do
 		read -r seed lo hi <<<"$args"
 		run -0 diff <(xoshiro.py "$seed" "$lo" "$hi" 2000) \
 			<(randsrc --seed "$seed" --min "$lo" --max "$hi" --count 2000 --rate 0)
+	done
+}
+
+@test "randsrc: the stream does not depend on how it is cut (a rate writes a few records at a time)" {
+	# at --rate 0 records go out in batches of thousands; at a rate, a
+	# few at a time: a batch of draws spans the writes either way
+	run -0 diff <(xoshiro.py 7 1 100 300) <(randsrc --seed 7 --rate 3000 --count 300)
+	run -0 diff <(xoshiro.py 8 1 1000000 100) \
+		<(randsrc --seed 8 --max 1000000 --rate 2000 --count 100)
+	local n
+	for n in 1 8 9 10 17 18 19; do
+		run -0 diff <(xoshiro.py 7 1 100 "$n") <(randsrc --seed 7 --rate 0 --count "$n")
 	done
 }
 
@@ -97,6 +114,54 @@ print(int(sum((x - 100000) ** 2 / 100000 for x in n)),
 	read -r thirds mod3 <<<"$output"
 	assert [ "$thirds" -lt 14 ]
 	assert [ "$mod3" -lt 14 ]
+}
+
+# Drawn without their rejection step, the k draws of a batch are the
+# base-n digits of T = floor(x * n^k / 2^64) for a uniform x: a T that
+# 1 + floor(2^64 / n^k) values of x map to comes that much more often
+# than one that floor(2^64 / n^k) do.  The share of such "heavy" T is
+# (2^64 mod n^k) / n^k when the draws are unbiased; the test prints how
+# many standard deviations the measured share is from it.
+heavy_share() {
+	python3 -c 'import sys
+n, k = int(sys.argv[1]), int(sys.argv[2])
+p, two64 = n ** k, 1 << 64
+heavy = lambda t: (-(-(t + 1) * two64 // p)) - (-(-t * two64 // p)) > two64 // p
+vals = [int(v) - 1 for v in sys.stdin]
+batches = [vals[i:i + k] for i in range(0, len(vals) - k + 1, k)]
+hits = 0
+for b in batches:
+    t = 0
+    for d in b:
+        t = t * n + d
+    hits += heavy(t)
+want = (two64 % p) / p
+sd = (want * (1 - want) / len(batches)) ** 0.5
+print("%.1f" % abs((hits / len(batches) - want) / sd))' "$@"
+}
+
+@test "randsrc: no bias in batches: a batch whose last remainder is low is drawn again" {
+	# without the rejection (or with a threshold of 2^64 mod n instead
+	# of mod n^k), heavy batches come 17/16.5 times as often: 9 standard
+	# deviations at these sizes; the seeded streams keep it exact
+	# 1..1019: batches of 6 from the preformatted table
+	randsrc --rate 0 --count 600000 --seed 21 --max 1019 >vals
+	run -0 heavy_share 1019 6 <vals
+	assert [ "${output%.*}" -lt 4 ]
+	# 1..1057335768: batches of 2, formatted
+	randsrc --rate 0 --count 200000 --seed 22 --max 1057335768 >vals
+	run -0 heavy_share 1057335768 2 <vals
+	assert [ "${output%.*}" -lt 4 ]
+}
+
+@test "randsrc: successive draws are independent (chi-square over pairs of 1..100)" {
+	# 9999 degrees of freedom: the 0.1 % critical value is 10535
+	run -0 bash -c 'randsrc --rate 0 --count 2000000 --seed 12 |
+		awk "NR % 2 { a = \$1; next } { n[a \" \" \$1]++ } END {
+			for (k in n) { d = n[k] - 100; x += d * d / 100; c++ }
+			x += (10000 - c) * 100
+			printf \"%d\n\", x }"'
+	assert [ "$output" -lt 10535 ]
 }
 
 @test "randsrc: --min equal to --max, and the int64 extremes" {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # lib/record.c, the parser and formatter every stage trusts: the C table
 # tests in unit_record.c.
 

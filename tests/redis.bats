@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # A stream shared between processes and machines through Redis Streams
 # (DESIGN.md section 7), end to end: redissink into a server of the
 # test's own, redissrc consumers of one group out of it.  Each entry goes

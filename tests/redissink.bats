@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # redissink: records into a Redis stream (DESIGN.md section 7), against a
 # redis-server of each test's own (helpers.bash: redis_start).
 
@@ -441,5 +442,5 @@ Try 'redissink --help' for more information."
 	assert_line --index 0 'usage: redissink --stream KEY [--server HOST:PORT | --socket PATH]'
 	assert_line --regexp '^Example: randsrc .*\| redissink --stream '
 	run -0 redissink --version
-	assert_output 'redissink (sluice) 0.1.0'
+	assert_line --index 0 'redissink (sluice) 0.2.0'
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # redissrc: a Redis stream's consumer group to standard output (DESIGN.md
 # section 7), against a redis-server of each test's own.
 
@@ -471,7 +472,7 @@ redissrc: 1 pending entry was deleted from the stream (XDEL, or trimming) before
 	assert_line --regexp '^Example: redissrc --stream [^|]*--group [^|]*\| procprint$'
 	assert_equal "$stderr" ""
 	run -0 redissrc --version
-	assert_output "redissrc (sluice) 0.1.0"
+	assert_line --index 0 "redissrc (sluice) 0.2.0"
 }
 
 @test "redissrc: usage errors say what is wrong in one line (64)" {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * replay: runs a libFuzzer harness (tests/fuzz_NAME.c, linked in as
  * tests/replay_NAME) once over each file given, or each file in each

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """stamp.py [FIFO]: copy lines to stdout, each prefixed with the seconds
 (three decimals) since the first line arrived: shows when lines came.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 load helpers
 
 # catches PID SIG: PID has a handler for signal number SIG.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # pipesup's figures for programs: the --status file (JSON), the --metrics
 # file (the Prometheus text format), the --json summary; and the
 # formats themselves, from lib/report's unit tests.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # ticksrc: records that are their own send time.
 
 load helpers
@@ -83,7 +84,7 @@ span() {
 	assert_line --index 0 'usage: ticksrc [-n count] [-r rate]'
 	assert_line --partial 'default 1000'
 	run -0 ticksrc --version
-	assert_output --regexp '^ticksrc \(sluice\) [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_line --index 0 --regexp '^ticksrc \(sluice\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "usage errors exit 64 with one line and a pointer to --help" {

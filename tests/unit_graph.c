@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit_graph: table tests of lib/graph.c, what pipesup runs for a
  * pipeline file's from= settings.  Prints one line per failure and exits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit_live: table tests of report_live(), the rows of pipesup's live
  * view.  Each row of the table is a pipeline's figures, a width and the

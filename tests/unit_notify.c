@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit_notify: table tests of lib/notify.c (the address NOTIFY_SOCKET
  * names, the watchdog interval) and of report_brief, the STATUS= line.

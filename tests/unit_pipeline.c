@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit_pipeline: table tests of lib/pipeline.c, the word splitter of
  * pipeline files and the "::" splitter of pipesup's arguments.  Prints

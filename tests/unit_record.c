@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit_record: table tests of lib/record.c, the parser and formatter every
  * stage trusts.  Prints one line per failure and exits 1 if there was any.

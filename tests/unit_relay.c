@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit_relay: table tests of lib/relay.c, which cuts a stage's stderr
  * into whole lines for pipesup.  Each row is fed in one piece, one byte

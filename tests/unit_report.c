@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit_report: table tests of lib/report.c, the forms pipesup gives its
  * figures.  Each case renders a report into memory and compares it with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit_restart: table tests of lib/restart.c, pipesup's restart decision.
  * One row per rule and per edge of a rule.  Prints one line per failure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit_tee: lib/tee.c against real pipes of one page whose reader reads
  * only when the test says: a branch goes full exactly when a write that

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """The generator randsrc's man page names, written again from its
-description: splitmix64 seeding, xoshiro256**, Lemire's bounded draw.
+description: splitmix64 seeding, xoshiro256**, draws in batches of k
+from one output (Brackett-Rozinsky and Lemire), a batch drawn again
+when its last remainder falls below 2^64 mod n^k.
 
 usage: xoshiro.py SEED MIN MAX COUNT  -- prints COUNT values, one a line
 """
@@ -39,25 +42,39 @@ def xoshiro(seed):
         yield result
 
 
-def below(gen, n):
+def batch_size(n):
+    """The largest k <= 16 with n^k <= 2^60 (1 for the full 2^64)."""
+    k = 1
+    while k < 16 and n ** (k + 1) <= 1 << 60:
+        k += 1
+    return k
+
+
+def draws(gen, n):
+    """Every draw in [0, n), batch after batch."""
     if n == 1 << 64:
-        return next(gen)
-    m = next(gen) * n
-    low = m & M
-    if low < n:
-        threshold = (1 << 64) % n
-        while low < threshold:
-            m = next(gen) * n
-            low = m & M
-    return m >> 64
+        yield from gen
+    k = batch_size(n)
+    threshold = (1 << 64) % n ** k
+    while True:
+        while True:
+            x = next(gen)
+            batch = []
+            for _ in range(k):
+                x *= n
+                batch.append(x >> 64)
+                x &= M
+            if x >= threshold:
+                break
+        yield from batch
 
 
 def main():
     seed, lo, hi, count = (int(a) for a in sys.argv[1:5])
-    gen = xoshiro(seed)
+    gen = draws(xoshiro(seed), hi - lo + 1)
     out = []
     for _ in range(count):
-        out.append(str(lo + below(gen, hi - lo + 1)))
+        out.append(str(lo + next(gen)))
     print("\n".join(out))
 
 
