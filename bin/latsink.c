@@ -18,7 +18,8 @@ static const char help[] =
 "\n"
 "  -e, --every D       also report every D (\"1s\", \"500ms\"): the running\n"
 "                      distribution since the start\n"
-"  -j, --json          report as one JSON object a line, in nanoseconds\n"
+"  -j, --json          report as one JSON object a line, in nanoseconds,\n"
+"                      with the bad records seen and \"final\":true last\n"
 "  -d, --durations     the records are latencies in nanoseconds already\n"
 STAGE_HELP
 "\n"
@@ -121,7 +122,7 @@ format_ns(char *dst, size_t size, int64_t v)
 }
 
 static void
-report(struct stage *st)
+report(struct stage *st, int final)
 {
 	static const uint64_t pm[] = { 500, 900, 990, 999 };
 	static const char *const name[] = { "p50", "p90", "p99", "p99.9" };
@@ -131,8 +132,8 @@ report(struct stage *st)
 	size_t i, len;
 
 	if (l->json) {
-		len = (size_t)snprintf(line, sizeof(line), "{\"count\":%" PRIu64,
-		    l->n);
+		len = (size_t)snprintf(line, sizeof(line), "{\"count\":%" PRIu64
+		    ",\"bad\":%" PRIu64, l->n, st->counts.bad);
 		for (i = 0; i < 4; i++) {
 			if (l->n > 0)
 				snprintf(v, sizeof(v), "%" PRId64,
@@ -142,8 +143,8 @@ report(struct stage *st)
 		}
 		if (l->n > 0)
 			snprintf(v, sizeof(v), "%" PRId64, l->max);
-		stage_printf(st, "%s,\"max\":%s}\n", line,
-		    l->n > 0 ? v : "null");
+		stage_printf(st, "%s,\"max\":%s,\"final\":%s}\n", line,
+		    l->n > 0 ? v : "null", final ? "true" : "false");
 	} else if (l->n == 0)
 		stage_printf(st, "count 0\n");
 	else {
@@ -185,13 +186,25 @@ record(struct stage *st, int64_t v)
 	return 0;
 }
 
+static void
+interim(struct stage *st)
+{
+	report(st, 0);
+}
+
+static void
+final(struct stage *st)
+{
+	report(st, 1);
+}
+
 /* A fixed schedule: a slow reader makes reports late, never drift. */
 static void
 tick(struct stage *st, int64_t now)
 {
 	struct lat *l = st->ctx;
 
-	report(st);
+	interim(st);
 	while (l->next <= now)
 		l->next += l->every;
 	st->deadline = l->next;
@@ -210,8 +223,8 @@ main(int argc, char *argv[])
 	static const struct stage_ops ops = {
 		.record = record,
 		.tick = tick,
-		.finish = report,
-		.usr1 = report,
+		.finish = final,
+		.usr1 = interim,
 		.maxout = 0,
 	};
 	static struct lat l;

@@ -42,9 +42,9 @@
 extern char **environ;
 
 static const char help[] =
-"usage: pipesup [-q] [-r policy] [--max-restarts n] [--grace duration]\n"
+"usage: pipesup [-jq] [-r policy] [--max-restarts n] [--grace duration]\n"
 "               [--pidfile file] [--stats[=interval]] [--status file]\n"
-"               [--metrics file] [--json] [--notify-fd n]\n"
+"               [--metrics file] [--notify-fd n]\n"
 "               command [arg ...] [:: command [arg ...] ...]\n"
 "       pipesup [options] -f file\n"
 "Run a pipeline of stages, restart them, drain it on SIGINT, SIGTERM or\n"
@@ -64,7 +64,7 @@ static const char help[] =
 "      --status FILE      keep the figures in FILE as JSON, replaced\n"
 "                         whole each interval and at exit\n"
 "      --metrics FILE     the same in the Prometheus text format\n"
-"      --json             the summary at the end as JSON\n"
+"  -j, --json             the summary at the end as JSON\n"
 "      --notify-fd N      write a newline to descriptor N and close it\n"
 "                         once every stage has started (s6)\n"
 "  -q, --quiet            no summary at the end\n"
@@ -1837,7 +1837,7 @@ open_pidfile(const char *path)
 
 enum {
 	OPT_MAXRESTARTS = OPT_PROGRAM, OPT_GRACE, OPT_PIDFILE, OPT_STATS,
-	OPT_STATUS, OPT_METRICS, OPT_JSON, OPT_NOTIFYFD
+	OPT_STATUS, OPT_METRICS, OPT_NOTIFYFD
 };
 
 int
@@ -1852,7 +1852,7 @@ main(int argc, char *argv[])
 		{ "stats",	  optional_argument,	NULL,	OPT_STATS },
 		{ "status",	  required_argument,	NULL,	OPT_STATUS },
 		{ "metrics",	  required_argument,	NULL,	OPT_METRICS },
-		{ "json",	  no_argument,		NULL,	OPT_JSON },
+		{ "json",	  no_argument,		NULL,	'j' },
 		{ "notify-fd",	  required_argument,	NULL,	OPT_NOTIFYFD },
 		{ "quiet",	  no_argument,		NULL,	'q' },
 		PROG_LONGOPTS,
@@ -1874,7 +1874,7 @@ main(int argc, char *argv[])
 
 	setproctitle_init(argc, argv, environ);
 	prog_init(argc, argv);
-	while ((ch = getopt_long(argc, argv, "+f:hqr:", longopts,
+	while ((ch = getopt_long(argc, argv, "+f:hjqr:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'f':
@@ -1901,7 +1901,7 @@ main(int argc, char *argv[])
 		case OPT_METRICS:
 			sp->metrics_path = optarg;
 			break;
-		case OPT_JSON:
+		case 'j':
 			sp->json = 1;
 			break;
 		case OPT_NOTIFYFD:

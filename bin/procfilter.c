@@ -9,7 +9,7 @@
 
 static const char help[] =
 "usage: procfilter [-v] [--min N] [--max N] [--even | --odd | --mod M,R]\n"
-"                  [--every K] [--strict] [--rejects file] [file ...]\n"
+"                  [--one-in K] [--strict] [--rejects file] [file ...]\n"
 "Copy the records for which every predicate holds; -v copies the others.\n"
 "\n"
 "      --min N         the value is at least N\n"
@@ -18,22 +18,22 @@ static const char help[] =
 "      --odd           the value is odd\n"
 "      --mod M,R       the value mod M is R, where 0 <= R < |M|\n"
 "                      (-7 mod 3 is 2)\n"
-"      --every K       it is the 1st, K+1th, 2K+1th... record read\n"
+"      --one-in K      it is the 1st, K+1th, 2K+1th... record read\n"
 "  -v, --invert        copy the records the predicates reject\n"
 STAGE_HELP
 "\n"
 "Example: procfilter --even <values.txt | procprint\n";
 
 enum { OPT_MIN = OPT_PROGRAM, OPT_MAX, OPT_EVEN, OPT_ODD, OPT_MOD,
-    OPT_EVERY };
+    OPT_ONE_IN };
 
 struct filter {
 	int64_t		min;
 	int64_t		max;
 	uint64_t	mod;		/* |M|; 0: no --mod */
 	uint64_t	rem;
-	uint64_t	every;		/* 0: no --every */
-	uint64_t	nth;		/* position of this record, mod every */
+	uint64_t	one_in;		/* 0: no --one-in */
+	uint64_t	nth;		/* position of this record, mod one_in */
 	int		invert;
 };
 
@@ -61,10 +61,10 @@ keep(struct stage *st, int64_t v)
 
 	if (f->mod != 0 && mod_floor(v, f->mod) != f->rem)
 		ok = 0;
-	if (f->every != 0) {
+	if (f->one_in != 0) {
 		if (f->nth != 0)
 			ok = 0;
-		if (++f->nth == f->every)
+		if (++f->nth == f->one_in)
 			f->nth = 0;
 	}
 	if (ok != f->invert)
@@ -98,7 +98,7 @@ main(int argc, char *argv[])
 		{ "even",	no_argument,		NULL,	OPT_EVEN },
 		{ "odd",	no_argument,		NULL,	OPT_ODD },
 		{ "mod",	required_argument,	NULL,	OPT_MOD },
-		{ "every",	required_argument,	NULL,	OPT_EVERY },
+		{ "one-in",	required_argument,	NULL,	OPT_ONE_IN },
 		{ "invert",	no_argument,		NULL,	'v' },
 		STAGE_LONGOPTS,
 		{ NULL,		0,			NULL,	0 }
@@ -138,8 +138,8 @@ main(int argc, char *argv[])
 			else
 				set_mod(&f, m, r, optarg);
 			break;
-		case OPT_EVERY:
-			f.every = (uint64_t)prog_int64("--every", optarg, 1,
+		case OPT_ONE_IN:
+			f.one_in = (uint64_t)prog_int64("--one-in", optarg, 1,
 			    INT64_MAX);
 			break;
 		case 'v':

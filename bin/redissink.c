@@ -291,7 +291,7 @@ main(int argc, char *argv[])
 	size_t k;
 	int ch;
 
-	prog_init(argc, argv);
+	prog_init_nostdout(argc, argv);
 	memset(&sk, 0, sizeof(sk));
 	redis_init(&sk.r);
 	sk.r.light = 1;

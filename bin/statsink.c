@@ -11,23 +11,26 @@
 #include "summary.h"
 
 static const char help[] =
-"usage: statsink [--json] [--every duration] [--strict] [--rejects file]\n"
+"usage: statsink [-j] [--every duration] [--strict] [--rejects file]\n"
 "                [file ...]\n"
 "At end of input, print the count, sum, min, max, mean, standard\n"
-"deviation, elapsed time and rate of the records read.\n"
+"deviation, elapsed time and rates of the records read: the rate since\n"
+"the last report (or the start), and the mean rate since the start.\n"
 "\n"
-"      --json          one JSON object a report instead of a table\n"
+"  -j, --json          one JSON object a report instead of a table\n"
 "      --every T       also report the running figures every T\n"
 "                      (\"500ms\", \"10s\", \"1m\"); SIGUSR1 reports at once\n"
 STAGE_HELP
 "\n"
 "Example: statsink --json <values.txt\n";
 
-enum { OPT_JSON = OPT_PROGRAM, OPT_EVERY };
+enum { OPT_EVERY = OPT_PROGRAM };
 
 struct statsink {
 	struct summary	s;
 	int64_t		start;		/* loop_now() when statsink began */
+	int64_t		last;		/* loop_now() at the last report */
+	uint64_t	last_n;		/* the count then */
 	int64_t		every;		/* 0: only at the end */
 	int		json;
 };
@@ -41,22 +44,35 @@ add(struct stage *st, int64_t v)
 	return 0;
 }
 
+/*
+ * "rate" is over the interval since the last report, as pipesup's rates
+ * are recent ones: a stalled stream reads 0 at once, not an average that
+ * decays.  The average since the start is "mean_rate".
+ */
 static void
-report(struct stage *st)
+report(struct stage *st, int final)
 {
 	struct statsink *ss = st->ctx;
 	const struct summary *s = &ss->s;
-	char f[8][48];
+	char f[9][48];
 	static const char *const keys[] = { "count", "sum", "min", "max",
-	    "mean", "stddev", "elapsed_s", "rate" };
-	double secs = (double)(loop_now() - ss->start) / 1e9;
+	    "mean", "stddev", "elapsed_s", "rate", "mean_rate" };
+	static const char *const labels[] = { "count", "sum", "min", "max",
+	    "mean", "stddev", "elapsed", "rate", "mean rate" };
+	int64_t now = loop_now();
+	double secs = (double)(now - ss->start) / 1e9;
+	double isecs = (double)(now - ss->last) / 1e9;
 	int i;
 
 	snprintf(f[0], sizeof(f[0]), "%ju", (uintmax_t)s->n);
 	summary_i128_format(f[1], s->sum);
 	snprintf(f[6], sizeof(f[6]), ss->json ? "%.6f" : "%.3f", secs);
-	snprintf(f[7], sizeof(f[7]), ss->json ? "%.3f" : "%.1f",
+	snprintf(f[7], sizeof(f[7]), "%.1f",
+	    isecs > 0 ? (double)(s->n - ss->last_n) / isecs : 0.0);
+	snprintf(f[8], sizeof(f[8]), "%.1f",
 	    secs > 0 ? (double)s->n / secs : 0.0);
+	ss->last = now;
+	ss->last_n = s->n;
 	if (s->n == 0) {
 		/* no records: no min, max, mean or stddev to make up */
 		for (i = 2; i < 6; i++)
@@ -70,21 +86,28 @@ report(struct stage *st)
 		    summary_stddev(s));
 	}
 	if (ss->json) {
-		stage_printf(st, "{");
-		for (i = 0; i < 8; i++)
-			stage_printf(st, "%s\"%s\": %s", i > 0 ? ", " : "",
-			    keys[i], f[i]);
-		stage_printf(st, "}\n");
+		/* the bad-record count goes next to the count, as pipesup's */
+		stage_printf(st, "{\"count\":%s,\"bad\":%ju", f[0],
+		    (uintmax_t)st->counts.bad);
+		for (i = 1; i < 9; i++)
+			stage_printf(st, ",\"%s\":%s", keys[i], f[i]);
+		stage_printf(st, ",\"final\":%s}\n", final ? "true" : "false");
 		st->counts.out++;
 		return;
 	}
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 9; i++) {
 		if (f[i][0] == '\0')
 			continue;
-		stage_printf(st, "%-8s %s%s\n", i == 6 ? "elapsed" : keys[i],
-		    f[i], i == 6 ? " s" : i == 7 ? " records/s" : "");
+		stage_printf(st, "%-9s %s%s\n", labels[i], f[i],
+		    i == 6 ? " s" : i >= 7 ? " records/s" : "");
 		st->counts.out++;
 	}
+}
+
+static void
+final(struct stage *st)
+{
+	report(st, 1);
 }
 
 static void
@@ -92,7 +115,7 @@ interim(struct stage *st)
 {
 	struct statsink *ss = st->ctx;
 
-	report(st);
+	report(st, 0);
 	if (!ss->json)
 		stage_printf(st, "\n");
 }
@@ -111,7 +134,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "json",	no_argument,		NULL,	OPT_JSON },
+		{ "json",	no_argument,		NULL,	'j' },
 		{ "every",	required_argument,	NULL,	OPT_EVERY },
 		STAGE_LONGOPTS,
 		{ NULL,		0,			NULL,	0 }
@@ -119,7 +142,7 @@ main(int argc, char *argv[])
 	static const struct stage_ops ops = {
 		.record = add,
 		.tick = periodic,
-		.finish = report,
+		.finish = final,
 		.usr1 = interim,
 	};
 	struct statsink ss = { 0 };
@@ -128,9 +151,9 @@ main(int argc, char *argv[])
 
 	prog_init(argc, argv);
 	stage_init(&st, &ops, &ss);
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
 		switch (ch) {
-		case OPT_JSON:
+		case 'j':
 			ss.json = 1;
 			break;
 		case OPT_EVERY:
@@ -141,7 +164,7 @@ main(int argc, char *argv[])
 		}
 	}
 	stage_operands(&st, argc - optind, argv + optind);
-	ss.start = loop_now();
+	ss.start = ss.last = loop_now();
 	if (ss.every != 0)
 		st.deadline = ss.start + ss.every;
 	return stage_run(&st);

@@ -54,7 +54,7 @@ pipesup		-	--pidfile	FILE
 pipesup		-	--stats		[D]
 pipesup		-	--status	FILE
 pipesup		-	--metrics	FILE
-pipesup		-	--json		-
+pipesup		-j	--json		-
 pipesup		-	--notify-fd	N
 pipesup		-q	--quiet		-
 pipesup		@prog
@@ -64,7 +64,7 @@ procfilter	-	--max		N
 procfilter	-	--even		-
 procfilter	-	--odd		-
 procfilter	-	--mod		N
-procfilter	-	--every		N
+procfilter	-	--one-in	N
 procfilter	-v	--invert	-
 procfilter	@stage
 procmap		-	--add		N
@@ -107,7 +107,7 @@ redissrc	-	--until-idle	N
 redissrc	-	--strict	-
 redissrc	-	--rejects	FILE
 redissrc	@prog
-statsink	-	--json		-
+statsink	-j	--json		-
 statsink	-	--every		N
 statsink	@stage
 ticksrc		@source

@@ -19,15 +19,16 @@ static int nsaved;
 int
 fd_std_open(void)
 {
-	int fd;
+	int fd, closed = 0;
 
 	for (fd = 0; fd <= 2; fd++) {
 		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
 			continue;
 		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
 			return -1;
+		closed |= 1 << fd;
 	}
-	return 0;
+	return closed;
 }
 
 /* May fd be made non-blocking: is it a pipe, FIFO or socket?  1, 0, -1. */

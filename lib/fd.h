@@ -10,7 +10,8 @@
 
 /*
  * Opens /dev/null on any of 0, 1, 2 that is closed, so that no file the
- * program opens later lands on one of them.  Returns 0 or -1.
+ * program opens later lands on one of them.  Returns the closed ones as
+ * bits (1 << fd), 0 when all three were open, or -1.
  */
 int	fd_std_open(void);
 

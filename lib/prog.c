@@ -19,6 +19,7 @@
 #endif
 
 static int sigpipe_ignored;
+static int stdout_closed;	/* at start: /dev/null holds its place */
 
 /*
  * stderr's buffer.  Unbuffered, glibc's warnx writes "PROG: ", the
@@ -28,17 +29,35 @@ static int sigpipe_ignored;
  */
 static char errbuf[BUFSIZ];
 
-void
-prog_init(int argc, char **argv)
+/* What a closed stdout says, as a write to it would (coreutils' seq). */
+static void
+stdout_closed_exit(void)
+{
+	errno = EBADF;
+	err(EX_IOERR, "stdout");
+}
+
+static void
+init(char **argv, int needs_stdout)
 {
 	struct sigaction old;
+	int closed;
 
-	(void)argc;
 	/* getopt names argv[0] in its messages: make it the name we use */
 	argv[0] = (char *)getprogname();
-	if (fd_std_open() == -1)
+	/*
+	 * /dev/null takes a closed descriptor's place first, so that
+	 * nothing opened later (a --rejects file, a socket) becomes our
+	 * stdout; a closed stdin then reads as empty, and a closed stderr
+	 * swallows what we had nowhere to say.
+	 */
+	if ((closed = fd_std_open()) == -1)
 		_exit(EX_OSERR);
+	stdout_closed = closed & 1 << STDOUT_FILENO;
 	(void)setvbuf(stderr, errbuf, _IOLBF, sizeof(errbuf));
+	/* records written into /dev/null would be lost without a word */
+	if (stdout_closed && needs_stdout)
+		stdout_closed_exit();
 	if (atexit(fd_restore) != 0)
 		errx(EX_OSERR, "atexit failed");
 	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
@@ -47,8 +66,28 @@ prog_init(int argc, char **argv)
 }
 
 void
+prog_init(int argc, char **argv)
+{
+	(void)argc;
+	init(argv, 1);
+}
+
+void
+prog_init_nostdout(int argc, char **argv)
+{
+	(void)argc;
+	init(argv, 0);
+}
+
+void
 prog_option(int ch, const char *help)
 {
+	switch (ch) {
+	case OPT_HELP:
+	case OPT_VERSION:
+		if (stdout_closed)
+			stdout_closed_exit();
+	}
 	switch (ch) {
 	case OPT_HELP:
 		fputs(help, stdout);

@@ -33,11 +33,20 @@ enum {
 	{ "version",	no_argument,	NULL,	OPT_VERSION }
 
 /*
- * Call first in main: makes sure 0, 1 and 2 are open, makes stderr write
+ * Call first in main, before anything is read: exits 74 ("PROG: stdout:
+ * Bad file descriptor") if stdout is closed, reopens a closed stdin
+ * (which then reads as empty) or stderr on /dev/null, makes stderr write
  * each line in one write, ignores SIGPIPE (EPIPE is handled in
  * prog_ioerr) and restores descriptor flags at exit.
  */
 void	prog_init(int argc, char **argv);
+
+/*
+ * As prog_init(), for a program that writes nothing on stdout
+ * (redissink): a closed stdout is reopened on /dev/null too, and only
+ * --help and --version, which would write there, exit 74.
+ */
+void	prog_init_nostdout(int argc, char **argv);
 
 /*
  * The default case of every getopt loop: handles --help (prints help to

@@ -9,7 +9,12 @@
  * JSON, for the whole project: one object a line, no blanks between
  * tokens (as `jq -c` writes it), keys in snake_case, counts as integers,
  * times in seconds as numbers with the suffix _s, null for a figure that
- * is not known.
+ * is not known.  One key, one meaning: "bad" is the bad records seen,
+ * "rate" is records a second recently (since the last report), and the
+ * average since the start is "mean_rate".  A sink's reports (statsink,
+ * latsink) say "final":true on the last one and false on running ones;
+ * pipesup's "state":"ended" says it here.  latsink's latencies, its own
+ * keys, are integers of nanoseconds, as its man page says.
  */
 #ifndef SLUICE_REPORT_H
 #define SLUICE_REPORT_H

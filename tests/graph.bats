@@ -115,7 +115,7 @@ stdout.merge 0 exit 0"
 	assert_equal "$(rows)" "src 0 exit 0 | 0 20000 0
 src.tee 0 exit 0 | 20000 20000 0
 p 0 exit 0 | 20000 20000 0
-s 0 exit 0 | 20000 8 0
+s 0 exit 0 | 20000 9 0
 c 0 exit 0 | - - -
 stdout.merge 0 exit 0 | 0 0 0"
 	assert_equal "$(pipes)" "pipe queued bytes
@@ -137,9 +137,9 @@ c -> stdout.merge -"
 	grep '^Received data: ' <<<"$output" | cmp - <(procprint <"$D/want")
 	# statsink's figures, less the time they took, and nothing else
 	grep -v '^Received data: ' <<<"$output" >"$D/s"
-	assert_equal "$(wc -l <"$D/s")" 8
+	assert_equal "$(wc -l <"$D/s")" 9
 	statsink <"$D/want" | head -n 6 | cmp - <(head -n 6 "$D/s")
-	assert_equal "${#lines[@]}" 20008
+	assert_equal "${#lines[@]}" 20009
 }
 
 @test "graph: a branch whose reader ended for good: the proctee goes on with the others, and all end well" {

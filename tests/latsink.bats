@@ -19,20 +19,20 @@ catches_usr1() {
 	((0x$mask & (1 << 9)))
 }
 
-JSON_RE='^\{"count":[0-9]+,"p50":[0-9]+,"p90":[0-9]+,"p99":[0-9]+,"p999":[0-9]+,"max":[0-9]+\}$'
+JSON_RE='^\{"count":[0-9]+,"bad":0,"p50":[0-9]+,"p90":[0-9]+,"p99":[0-9]+,"p999":[0-9]+,"max":[0-9]+,"final":(true|false)\}$'
 
 @test "percentiles: the top of their bucket, at most 1/32 above the truth" {
 	run -0 bash -c 'seq 1 1000 | latsink --durations'
 	assert_output 'count 1000  p50  503ns  p90  911ns  p99  991ns  p99.9 1.00us  max 1.00us'
 	run -0 bash -c 'seq 1 1000 | latsink -dj'
-	assert_output '{"count":1000,"p50":503,"p90":911,"p99":991,"p999":1000,"max":1000}'
+	assert_output '{"count":1000,"bad":0,"p50":503,"p90":911,"p99":991,"p999":1000,"max":1000,"final":true}'
 }
 
 @test "values below 64 ns are exact, and the maximum always is" {
 	run -0 bash -c 'printf "5\n7\n63\n" | latsink -dj'
-	assert_output '{"count":3,"p50":7,"p90":63,"p99":63,"p999":63,"max":63}'
+	assert_output '{"count":3,"bad":0,"p50":7,"p90":63,"p99":63,"p999":63,"max":63,"final":true}'
 	run -0 bash -c 'printf "1000001\n" | latsink -dj'
-	assert_output '{"count":1,"p50":1000001,"p90":1000001,"p99":1000001,"p999":1000001,"max":1000001}'
+	assert_output '{"count":1,"bad":0,"p50":1000001,"p90":1000001,"p99":1000001,"p999":1000001,"max":1000001,"final":true}'
 }
 
 @test "units keep three significant digits, from ns to hours" {
@@ -44,14 +44,14 @@ JSON_RE='^\{"count":[0-9]+,"p50":[0-9]+,"p90":[0-9]+,"p99":[0-9]+,"p999":[0-9]+,
 
 @test "the whole int64 range fits: no overflow at the top" {
 	run -0 bash -c 'printf "0\n9223372036854775807\n" | latsink -dj'
-	assert_output '{"count":2,"p50":0,"p90":9223372036854775807,"p99":9223372036854775807,"p999":9223372036854775807,"max":9223372036854775807}'
+	assert_output '{"count":2,"bad":0,"p50":0,"p90":9223372036854775807,"p99":9223372036854775807,"p999":9223372036854775807,"max":9223372036854775807,"final":true}'
 }
 
 @test "no records: count 0, and null in JSON" {
 	run -0 latsink </dev/null
 	assert_output 'count 0'
 	run -0 latsink --json </dev/null
-	assert_output '{"count":0,"p50":null,"p90":null,"p99":null,"p999":null,"max":null}'
+	assert_output '{"count":0,"bad":0,"p50":null,"p90":null,"p99":null,"p999":null,"max":null,"final":true}'
 }
 
 @test "ticksrc's records through a pipe" {
@@ -64,7 +64,7 @@ JSON_RE='^\{"count":[0-9]+,"p50":[0-9]+,"p90":[0-9]+,"p99":[0-9]+,"p999":[0-9]+,
 
 @test "a send time in the future or below zero is a bad record, not a crash" {
 	run -65 --separate-stderr bash -c 'printf "%s\n" -5 99999999999999999 -9223372036854775808 x | latsink -j'
-	assert_output '{"count":0,"p50":null,"p90":null,"p99":null,"p999":null,"max":null}'
+	assert_output '{"count":0,"bad":4,"p50":null,"p90":null,"p99":null,"p999":null,"max":null,"final":true}'
 	[ "$stderr" = 'latsink: line 1: bad record "-5": out of range
 latsink: line 2: bad record "99999999999999999": out of range
 latsink: line 3: bad record "-9223372036854775808": out of range
@@ -74,7 +74,7 @@ latsink: 4 bad records' ]
 
 @test "bad records: the good ones around them still count" {
 	run -65 --separate-stderr bash -c 'printf "10\n1e3\n20\n-1\n30" | latsink -dj'
-	assert_output '{"count":3,"p50":20,"p90":30,"p99":30,"p999":30,"max":30}'
+	assert_output '{"count":3,"bad":2,"p50":20,"p90":30,"p99":30,"p999":30,"max":30,"final":true}'
 	[ "$stderr" = 'latsink: line 2: bad record "1e3": not an integer
 latsink: line 4: bad record "-1": out of range
 latsink: 2 bad records' ]
@@ -111,6 +111,10 @@ latsink: 2 bad records' ]
 		last=$count
 	done
 	assert_equal "$last" 400
+	# the last report is the final one, and only it
+	assert_regex "${lines[-1]}" '"final":true}$'
+	run -0 grep -c '"final":true' <<<"$output"
+	assert_output 1
 }
 
 @test "SIGUSR1 reports at once; end of input reports again" {
@@ -129,7 +133,10 @@ latsink: 2 bad records' ]
 	exec 4>&-
 	assert_status "$pid" 0
 	run -0 tail -n 1 "$TMP/out"
-	assert_output '{"count":3,"p50":20,"p90":30,"p99":30,"p999":30,"max":30}'
+	assert_output '{"count":3,"bad":0,"p50":20,"p90":30,"p99":30,"p999":30,"max":30,"final":true}'
+	# the reports SIGUSR1 asked for are running ones
+	run -0 grep -c '"final":false}$' "$TMP/out"
+	assert_equal "$output" $(($(wc -l <"$TMP/out") - 1))
 }
 
 @test "SIGTERM: report on what was read, then die by SIGTERM" {

@@ -23,13 +23,13 @@ load helpers
 	assert_output "$(printf '%s\n' -2 -1 0 1)"
 }
 
-@test "procfilter: --every K keeps the 1st, K+1th, 2K+1th records" {
-	run -0 bash -c 'seq 10 20 | procfilter --every 4'
+@test "procfilter: --one-in K keeps the 1st, K+1th, 2K+1th records" {
+	run -0 bash -c 'seq 10 20 | procfilter --one-in 4'
 	assert_output "$(printf '%s\n' 10 14 18)"
 }
 
-@test "procfilter: --every counts every record, not only the matching ones" {
-	run -0 bash -c 'seq 1 10 | procfilter --every 3 --even'
+@test "procfilter: --one-in counts every record, not only the matching ones" {
+	run -0 bash -c 'seq 1 10 | procfilter --one-in 3 --even'
 	assert_output "$(printf '%s\n' 4 10)"
 }
 
@@ -38,7 +38,7 @@ load helpers
 	assert_output "$(printf '%s\n' 4 6 8 10)"
 	run -0 bash -c 'seq 1 10 | procfilter -v --even --min 4'
 	assert_output "$(printf '%s\n' 1 2 3 5 7 9)"
-	run -0 bash -c 'seq 1 5 | procfilter --invert --every 2'
+	run -0 bash -c 'seq 1 5 | procfilter --invert --one-in 2'
 	assert_output "$(printf '%s\n' 2 4)"
 }
 
@@ -106,8 +106,11 @@ Try 'procfilter --help' for more information." ]
 	[ "${stderr%%$'\n'*}" = 'procfilter: --mod: "3,3": R must be in [0, |M| - 1]' ]
 	run -64 --separate-stderr procfilter --mod 3
 	[ "${stderr%%$'\n'*}" = 'procfilter: --mod: "3" is invalid' ]
-	run -64 --separate-stderr procfilter --every 0
-	[ "${stderr%%$'\n'*}" = 'procfilter: --every: "0" is too small' ]
+	run -64 --separate-stderr procfilter --one-in 0
+	[ "${stderr%%$'\n'*}" = 'procfilter: --one-in: "0" is too small' ]
+	# --every was its name up to 0.1.0: a report interval now, elsewhere
+	run -64 --separate-stderr procfilter --every 2
+	[ "${stderr%%$'\n'*}" = "procfilter: unrecognized option '--every'" ]
 	run -64 --separate-stderr procfilter --min x
 	[ "${stderr%%$'\n'*}" = 'procfilter: --min: "x" is invalid' ]
 	run -64 --separate-stderr procfilter --min 5 --max 4

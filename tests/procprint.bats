@@ -82,6 +82,18 @@ print(len(good), bad)' >counts
 	assert_status "$pid" 0
 }
 
+@test "procprint: a closed stdout is an error at start (74), and its input stays unread" {
+	run -0 --separate-stderr bash -c "printf '1\n' | { procprint >&-; echo \"status \$?\"; cat; }"
+	assert_output $'status 74\n1'
+	assert_equal "$stderr" "procprint: stdout: Bad file descriptor"
+}
+
+@test "procprint: a closed stdin reads as empty (0)" {
+	run -0 --separate-stderr bash -c 'procprint <&-'
+	assert_output ""
+	assert_equal "$stderr" ""
+}
+
 @test "procprint: a closed reader ends it quietly by SIGPIPE (141)" {
 	run -0 --separate-stderr bash -c 'randsrc --rate 0 | procprint | head -1; echo "${PIPESTATUS[1]}"'
 	assert_regex "${lines[0]}" '^Received data: '

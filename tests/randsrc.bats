@@ -22,6 +22,14 @@ setup() {
 	assert_equal "$lo $hi" "1 100"
 }
 
+@test "randsrc: a closed stdout is an error at start (74), with nothing made" {
+	run -74 --separate-stderr bash -c 'randsrc --count 5 >&-'
+	assert_output ""
+	assert_equal "$stderr" "randsrc: stdout: Bad file descriptor"
+	# at once: not after the five records' four seconds
+	run -74 timeout 1 bash -c 'randsrc --count 5 >&-'
+}
+
 @test "randsrc: the first record comes at once, then one a second" {
 	# from the FIFO's open, before randsrc starts (stamped): a reader
 	# late for the first record cannot make the second look early

@@ -108,6 +108,17 @@ at_least_once() {
 	assert_equal "$(stream_records c)" "$(printf '%s\n' 5 7 0 -12)"
 }
 
+@test "redissink: a closed stdout is no error, for it writes nothing there" {
+	redis_start
+	printf '1\n2\n' >in
+	run -0 --separate-stderr bash -c "redissink --stream z --socket '$RSOCK' <in >&-"
+	assert_equal "$stderr" ""
+	assert_equal "$(stream_records z)" $'1\n2'
+	# --help would write there
+	run -74 --separate-stderr bash -c 'redissink --help >&-'
+	assert_equal "$stderr" "redissink: stdout: Bad file descriptor"
+}
+
 @test "redissink: --batch N puts up to N records an entry, joined by newlines" {
 	redis_start
 	# a file is read whole at once: every entry full but the last

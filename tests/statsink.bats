@@ -8,73 +8,78 @@ catches() {
 	(( (16#$mask >> ($2 - 1)) & 1 ))
 }
 
-# table: statsink's table without the two lines that change run to run,
+# table: statsink's table without the three lines that change run to run,
 # which are checked for their form.
 table() {
 	statsink "$@" >"$BATS_TEST_TMPDIR/table" || return
-	grep -Ev '^(elapsed  [0-9]+\.[0-9]{3} s|rate     [0-9]+\.[0-9] records/s)$' \
+	grep -Ev '^(elapsed   [0-9]+\.[0-9]{3} s|(rate     |mean rate) [0-9]+\.[0-9] records/s)$' \
 	    "$BATS_TEST_TMPDIR/table"
 }
 
 export -f table
 
-# nojson: drop the two timing keys of statsink --json, checking their form.
+# nojson: drop the three timing keys of statsink --json, checking their
+# form.
 nojson() {
-	sed -E 's/, "elapsed_s": [0-9]+\.[0-9]{6}, "rate": [0-9]+\.[0-9]{3}}$/}/'
+	sed -E 's/,"elapsed_s":[0-9]+\.[0-9]{6},"rate":[0-9]+\.[0-9],"mean_rate":[0-9]+\.[0-9],/,/'
 }
 export -f nojson
 
 @test "statsink: a table at the end of input, aligned" {
 	run -0 bash -c 'seq 1 5 | statsink'
-	assert_line --index 0 'count    5'
-	assert_line --index 5 'stddev   1.414'
-	assert_line --index 6 --regexp '^elapsed  [0-9]+\.[0-9]{3} s$'
-	assert_line --index 7 --regexp '^rate     [0-9]+\.[0-9] records/s$'
+	assert_line --index 0 'count     5'
+	assert_line --index 5 'stddev    1.414'
+	assert_line --index 6 --regexp '^elapsed   [0-9]+\.[0-9]{3} s$'
+	assert_line --index 7 --regexp '^rate      [0-9]+\.[0-9] records/s$'
+	assert_line --index 8 --regexp '^mean rate [0-9]+\.[0-9] records/s$'
+	[ "${#lines[@]}" -eq 9 ]
 	run -0 bash -c 'seq 1 5 | table'
-	assert_output 'count    5
-sum      15
-min      1
-max      5
-mean     3.000
-stddev   1.414'
+	assert_output 'count     5
+sum       15
+min       1
+max       5
+mean      3.000
+stddev    1.414'
 	[ "${#lines[@]}" -eq 6 ]
 }
 
 @test "statsink: --json prints one object with every key" {
 	run -0 bash -c 'seq 1 5 | statsink --json'
-	assert_output --regexp '^\{"count": 5, "sum": 15, "min": 1, "max": 5, "mean": 3, "stddev": 1\.4142135623730951, "elapsed_s": [0-9]+\.[0-9]{6}, "rate": [0-9]+\.[0-9]{3}\}$'
+	assert_output --regexp '^\{"count":5,"bad":0,"sum":15,"min":1,"max":5,"mean":3,"stddev":1\.4142135623730951,"elapsed_s":[0-9]+\.[0-9]{6},"rate":[0-9]+\.[0-9],"mean_rate":[0-9]+\.[0-9],"final":true\}$'
+	run -0 bash -c 'seq 1 5 | statsink -j | nojson'
+	assert_output '{"count":5,"bad":0,"sum":15,"min":1,"max":5,"mean":3,"stddev":1.4142135623730951,"final":true}'
 	echo "$output" | python3 -c 'import json, sys; json.load(sys.stdin)'
 }
 
 @test "statsink: empty input prints count 0 and no made-up figures" {
 	run -0 table </dev/null
-	assert_output 'count    0
-sum      0'
+	assert_output 'count     0
+sum       0'
 	run -0 bash -c 'statsink --json </dev/null | nojson'
-	assert_output '{"count": 0, "sum": 0, "min": null, "max": null, "mean": null, "stddev": null}'
+	assert_output '{"count":0,"bad":0,"sum":0,"min":null,"max":null,"mean":null,"stddev":null,"final":true}'
 }
 
 @test "statsink: one record" {
 	run -0 bash -c 'echo -7 | table'
-	assert_output 'count    1
-sum      -7
-min      -7
-max      -7
-mean     -7.000
-stddev   0.000'
+	assert_output 'count     1
+sum       -7
+min       -7
+max       -7
+mean      -7.000
+stddev    0.000'
 }
 
 @test "statsink: INT64_MIN and INT64_MAX, and a sum beyond int64 printed exactly" {
 	run -0 bash -c "printf -- '-9223372036854775808\n-9223372036854775808\n9223372036854775807\n' | statsink --json | nojson"
-	assert_output '{"count": 3, "sum": -9223372036854775809, "min": -9223372036854775808, "max": 9223372036854775807, "mean": -3.0744573456182586e+18, "stddev": 8.6958785502218547e+18}'
+	assert_output '{"count":3,"bad":0,"sum":-9223372036854775809,"min":-9223372036854775808,"max":9223372036854775807,"mean":-3.0744573456182586e+18,"stddev":8.6958785502218547e+18,"final":true}'
 	run -0 bash -c "yes 9223372036854775807 | head -n 1000 | statsink --json | nojson"
-	assert_output '{"count": 1000, "sum": 9223372036854775807000, "min": 9223372036854775807, "max": 9223372036854775807, "mean": 9.2233720368547758e+18, "stddev": 0}'
+	assert_output '{"count":1000,"bad":0,"sum":9223372036854775807000,"min":9223372036854775807,"max":9223372036854775807,"mean":9.2233720368547758e+18,"stddev":0,"final":true}'
 }
 
 @test "statsink: the spread of large close values is not lost" {
 	run -0 bash -c 'python3 -c "
 for i in range(100000): print(10**15 + i % 10)" | statsink --json | nojson'
-	assert_output '{"count": 100000, "sum": 100000000000000450000, "min": 1000000000000000, "max": 1000000000000009, "mean": 1000000000000004.5, "stddev": 2.872281323269013}'
+	assert_output '{"count":100000,"bad":0,"sum":100000000000000450000,"min":1000000000000000,"max":1000000000000009,"mean":1000000000000004.5,"stddev":2.872281323269013,"final":true}'
 }
 
 @test "statsink: agrees with python on a seeded stream" {
@@ -101,7 +106,7 @@ print("ok")' "$got"
 
 @test "statsink: bad records are reported and left out of the figures (65)" {
 	run -65 --separate-stderr bash -c "set -o pipefail; printf '1\nx\n3\n' | statsink --json | nojson"
-	assert_output '{"count": 2, "sum": 4, "min": 1, "max": 3, "mean": 2, "stddev": 1}'
+	assert_output '{"count":2,"bad":1,"sum":4,"min":1,"max":3,"mean":2,"stddev":1,"final":true}'
 	[ "$stderr" = 'statsink: line 2: bad record "x": not an integer
 statsink: 1 bad record' ]
 }
@@ -130,7 +135,7 @@ Try 'statsink --help' for more information." ]
 
 @test "statsink: --help and --version go to stdout (0)" {
 	run -0 statsink --help
-	assert_line --index 0 'usage: statsink [--json] [--every duration] [--strict] [--rejects file]'
+	assert_line --index 0 'usage: statsink [-j] [--every duration] [--strict] [--rejects file]'
 	run -0 statsink --version
 	assert_output --regexp '^statsink \(sluice\) '
 }
@@ -143,18 +148,53 @@ Try 'statsink --help' for more information." ]
 	pid=$!
 	exec 4>"$fifo"
 	printf '1\n2\n3\n' >&4
-	wait_for grep -q '"count": 3,' "$out"
+	wait_for grep -q '"count":3,' "$out"
 	n=$(lines "$out")
 	wait_for has_lines "$out" $((n + 2))
 	exec 4>&-
 	assert_status "$pid" 0
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	run -0 nojson <"$out"
-	assert_line --index 0 --regexp '^\{"count": [0-3], '
-	assert_line --index -1 '{"count": 3, "sum": 6, "min": 1, "max": 3, "mean": 2, "stddev": 0.81649658092772603}'
+	assert_line --index 0 --regexp '^\{"count":[0-3],"bad":0,'
+	# every report but the last is interim
+	assert_equal "$(grep -c '"final":false}$' "$out")" $((${#lines[@]} - 1))
+	assert_line --index -1 '{"count":3,"bad":0,"sum":6,"min":1,"max":3,"mean":2,"stddev":0.81649658092772603,"final":true}'
 	# one report for each 50 ms that statsink ran, at most, and the last
 	((${#lines[@]} >= 4 && ${#lines[@]} <= ms / 50 + 1)) ||
 		fail "${#lines[@]} reports in $ms ms"
+}
+
+@test "statsink: rate is since the last report, so a stalled stream reads 0; mean_rate is since the start" {
+	fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
+	mkfifo "$fifo"
+	statsink -j --every 50ms <"$fifo" >"$out" 3>&- &
+	pid=$!
+	exec 4>"$fifo"
+	printf '1\n2\n3\n' >&4
+	wait_for grep -q '"count":3,' "$out"
+	n=$(grep -n -m1 '"count":3,' "$out" | cut -d: -f1)
+	# three reports of the stall, then the end
+	wait_for has_lines "$out" $((n + 3))
+	exec 4>&-
+	assert_status "$pid" 0
+	run -0 python3 -c '
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+n = int(sys.argv[2])
+keys = ["count", "bad", "sum", "min", "max", "mean", "stddev",
+    "elapsed_s", "rate", "mean_rate", "final"]
+for o in objs:
+    assert list(o) == keys, list(o)
+assert [o["final"] for o in objs] == [False] * (len(objs) - 1) + [True]
+assert objs[n - 1]["rate"] > 0, objs[n - 1]
+for o in objs[n:]:
+    assert o["count"] == 3 and o["rate"] == 0, o
+for o in objs[n - 1:]:
+    assert o["mean_rate"] > 0, o
+    assert abs(o["mean_rate"] - 3 / o["elapsed_s"]) <= 0.06, o
+print(len(objs[n:]), "stalled")' "$out" "$n"
+	assert_output --regexp '^[0-9]+ stalled$'
+	((${output%% *} >= 3))
 }
 
 @test "statsink: SIGUSR1 reports at once; SIGTERM gives the final figures (143)" {
@@ -169,7 +209,7 @@ Try 'statsink --help' for more information." ]
 	asked=0
 	usr1_count2() {
 		kill -USR1 "$pid" && asked=$((asked + 1)) &&
-			grep -q '^count    2$' "$out"
+			grep -q '^count     2$' "$out"
 	}
 	wait_for usr1_count2
 	n=$(lines "$out")
@@ -181,13 +221,13 @@ Try 'statsink --help' for more information." ]
 	reports=$(grep -c '^count ' "$out")
 	((reports >= 2 && reports <= asked + 1)) ||
 		fail "$reports reports for $asked SIGUSR1"
-	run -0 bash -c "tail -n +$((n + 1)) '$out' | grep -Ev '^(elapsed|rate) '"
-	assert_output 'count    2
-sum      30
-min      10
-max      20
-mean     15.000
-stddev   5.000'
+	run -0 bash -c "tail -n +$((n + 1)) '$out' | grep -Ev '^(elapsed|rate|mean rate) '"
+	assert_output 'count     2
+sum       30
+min       10
+max       20
+mean      15.000
+stddev    5.000'
 }
 
 @test "statsink: SIGINT gives the final figures too (130)" {
@@ -197,12 +237,12 @@ stddev   5.000'
 	pid=$!
 	exec 4>"$fifo"
 	printf '4\n' >&4
-	wait_for grep -q '"count": 1,' "$out"
+	wait_for grep -q '"count":1,' "$out"
 	kill -INT "$pid"
 	assert_status "$pid" 130
 	exec 4>&-
 	run -0 bash -c "tail -n 1 '$out' | nojson"
-	assert_output '{"count": 1, "sum": 4, "min": 4, "max": 4, "mean": 4, "stddev": 0}'
+	assert_output '{"count":1,"bad":0,"sum":4,"min":4,"max":4,"mean":4,"stddev":0,"final":true}'
 }
 
 @test "statsink: the descriptors' flags are as they were, after a pipe" {

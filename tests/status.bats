@@ -126,6 +126,11 @@ status.json"
 	echo "${stderr_lines[0]}" >"$S"
 	run -0 field "$S" '(j["state"], j["exit_status"], [(s["name"], s["ended"], s["out"]) for s in j["stages"]])'
 	assert_output "('ended', 3, [('randsrc', 'exit 0', 5), ('sh', 'exit 3', None)])"
+	# -j is --json, as in every program that has it
+	run -0 --separate-stderr pipesup -j randsrc -n 2 --rate 0 :: procprint
+	assert_equal "${#lines[@]}" 2
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_regex "$stderr" '^\{"elapsed_s":[0-9.]+,"state":"ended","exit_status":0,"stages":\['
 }
 
 @test "a --status file that cannot be made is refused before anything starts" {

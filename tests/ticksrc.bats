@@ -27,7 +27,7 @@ span() {
 
 @test "the records are send times on latsink's clock" {
 	run -0 bash -c 'ticksrc -r 0 -n 500 | latsink --json'
-	assert_output --regexp '^\{"count":500,"p50":[0-9]+,"p90":[0-9]+,"p99":[0-9]+,"p999":[0-9]+,"max":[0-9]+\}$'
+	assert_output --regexp '^\{"count":500,"bad":0,"p50":[0-9]+,"p90":[0-9]+,"p99":[0-9]+,"p999":[0-9]+,"max":[0-9]+,"final":true\}$'
 }
 
 @test "--rate spaces the stamps on an absolute schedule" {
