@@ -51,7 +51,7 @@ STAGE_HELP
 enum { SIG, OUT, IN0 };		/* the poll slots; input i is IN0 + i */
 
 /*
- * Crash safety under pipesup (DESIGN.md section 6): an input that is a
+ * Crash safety under pipesup (sluice(7), CRASH SAFETY): an input that is a
  * pipe is held (lib/held.c) and consumed only up to what the output
  * made of it has been written.  The output interleaves the inputs, so
  * each call of the merge leaves a mark for each input it took from: the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * badin: the bad-input policy of DESIGN.md section 2, the part that does
+ * badin: the bad-input policy (sluice(7), BAD INPUT), the part that does
  * not print: the excerpt a warning shows and the dead-letter file.
  */
 #ifndef SLUICE_BADIN_H

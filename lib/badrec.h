@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * badrec: the bad-input policy of DESIGN.md section 2 as a runtime
+ * badrec: the bad-input policy (sluice(7), BAD INPUT) as a runtime
  * applies it to the lines its readers hand out: each bad line is counted,
  * warned about (the first BADIN_SHOWN) with the file and line it came
  * from, and kept verbatim in the dead-letter file; at the end, one line

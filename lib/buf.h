@@ -11,7 +11,7 @@
  * into the quiet death the contract asks for.
  *
  * A writer into a pipe or FIFO puts in whole lines, in chunks of at most
- * PIPE_BUF bytes that each go in whole (DESIGN.md section 1), so that a
+ * PIPE_BUF bytes that each go in whole (sluice(7), RECORD FORMAT), so that a
  * writer killed at any moment leaves no part of a record in the pipe and
  * writers sharing a FIFO never tear each other's records.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * canon: runs of lines that are records in canonical form already, as
- * every writer writes them (DESIGN.md section 1), found many bytes at a
+ * every writer writes them (sluice(7), RECORD FORMAT), found many bytes at a
  * time, so that a stage that passes records on unchanged (proctee) can
  * copy such a run as it is instead of parsing and formatting each record.
  * A pure module.

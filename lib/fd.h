@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * fd: hygiene for the standard descriptors (DESIGN.md section 3).  The
- * descriptions behind 0, 1 and 2 are shared with the shell and with the
- * commands after us, so O_NONBLOCK goes only on pipes, FIFOs and sockets,
- * and every way out puts the flags back as they were found.
+ * fd: hygiene for the standard descriptors (sluice(7), STANDARD
+ * DESCRIPTORS).  The descriptions behind 0, 1 and 2 are shared with the
+ * shell and with the commands after us, so O_NONBLOCK goes only on pipes,
+ * FIFOs and sockets, and every way out puts the flags back as they were
+ * found.
  */
 #ifndef SLUICE_FD_H
 #define SLUICE_FD_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * graph: what pipesup runs for a pipeline, the stages and the pipes
- * between them, from each stage's from= (DESIGN.md section 6).  A stage
+ * between them, from each stage's from= (sluice(7), THE SUPERVISOR).  A stage
  * read by several gets a proctee after it, a stage that reads several a
  * procmerge before it, and several stages read by nobody a procmerge
  * into pipesup's standard output: every pipe then has one writer and one

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * held: input that outlives its reader (DESIGN.md section 6, crash
- * safety).  Under pipesup a stage's standard input is a pipe that pipesup
+ * held: input that outlives its reader (sluice(7), CRASH SAFETY).
+ * Under pipesup a stage's standard input is a pipe that pipesup
  * holds open, so bytes left in it survive the stage and its restarted
  * successor reads them.  held reads ahead without consuming: tee(2)
  * copies the pipe's unconsumed bytes into a private pipe, which the stage

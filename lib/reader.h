@@ -2,7 +2,7 @@
 /*
  * reader: the reading half of the stage runtime without its I/O.  It
  * splits what an rbuf holds into lines, parses them, and keeps the
- * bookkeeping of the bad-input policy (DESIGN.md section 2): line
+ * bookkeeping of the bad-input policy (sluice(7), BAD INPUT): line
  * numbers, overlong lines, what the dead-letter file gets, where --strict
  * stops.  A pure module: it never reads, prints or exits.  Each call
  * hands one event back, for stage.c (or a test) to act on; the caller

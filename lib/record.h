@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * record: the one thing that travels between stages, a signed decimal
- * int64_t ended by '\n' (DESIGN.md section 1).
+ * int64_t ended by '\n' (sluice(7), RECORD FORMAT).
  */
 #ifndef SLUICE_RECORD_H
 #define SLUICE_RECORD_H

@@ -42,7 +42,7 @@ struct report_stage {
 	int64_t		 capacity;	/* of that pipe, bytes */
 };
 
-/* A pipe of a graph, from one stage to another (DESIGN.md section 6). */
+/* A pipe of a graph, from one stage to another (sluice(7), THE SUPERVISOR). */
 struct report_edge {
 	const char	*from;
 	const char	*to;

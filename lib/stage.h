@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * stage: the runtime of every stage that reads records (processors and
- * sinks).  It owns the poll loop of DESIGN.md section 4 over standard
+ * sinks).  It owns the poll loop (sluice(7), FLOW) over standard
  * input, standard output, the signal pipe and one deadline; it reads,
  * has reader.c split and parse the lines, applies the bad-input policy,
  * keeps the counters and ends the program as the contract says.  A program supplies what it does with

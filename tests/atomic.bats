@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# Whole records in a pipe (DESIGN.md section 1): a writer into a pipe or
+# Whole records in a pipe (sluice(7), RECORD FORMAT): a writer into a pipe or
 # FIFO writes whole records, at most PIPE_BUF bytes a write, so a writer
 # killed at any moment leaves no part of a record behind and two writers
 # never tear each other's; a diagnostic line is one write; a stage that

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# The record format and the bad-input policy (DESIGN.md sections 1-2),
+# The record format and the bad-input policy (sluice(7), RECORD FORMAT
+# and BAD INPUT),
 # checked through procprint, the simplest reader: every reader shares the
 # code in lib/stage.c that these tests exercise.
 

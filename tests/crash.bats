@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# Crash safety under pipesup (DESIGN.md section 6): processors and the
+# Crash safety under pipesup (sluice(7), CRASH SAFETY): processors and the
 # sink SIGKILLed at random while a seeded source streams wide values; the
 # output holds every record, in order, none torn or made up.  scripts/chaos
 # does the work; `make chaos` runs it longer, as scripts/soak and `make

@@ -4,7 +4,7 @@
  * lib/buf.c, and the crash-safe path of lib/held.c).  It feeds the input
  * to the reader in reads of the sizes the input asks for and checks that
  * the reader gives what one read of the whole input gives, by a reference
- * written from DESIGN.md section 2 (split at '\n', rec_parse each line):
+ * written from sluice(7), BAD INPUT (split at '\n', rec_parse each line):
  * the same records in order, the same bad lines (line number, reason,
  * excerpt), the same dead-letter bytes, the same end.
  *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * fuzz_record: libFuzzer harness for lib/record.c.  Checks rec_parse
- * against a slow reference written from DESIGN.md section 1, and that
+ * against a slow reference written from sluice(7), RECORD FORMAT, and that
  * every record parsed formats back to the canonical form and parses again
  * to the same value.  scripts/fuzz builds and runs it.
  */

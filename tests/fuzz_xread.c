@@ -7,7 +7,7 @@
  * the control byte says.  Any answer at all must be walked without a
  * crash, every entry handed out must lie inside the answer, and each
  * field must be cut into the records and bad lines a reference makes of
- * it, one rule at a time (DESIGN.md section 2), whatever the size of the
+ * it, one rule at a time (sluice(7), BAD INPUT), whatever the size of the
  * reader's buffer.
  *
  * Input: 2 control bytes, then the protocol bytes.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# pipesup's graphs (DESIGN.md section 6): from= lists, the proctee and
+# pipesup's graphs (sluice(7), THE SUPERVISOR): from= lists, the proctee and
 # procmerge stages it adds, the drain from every source, restarts in a
 # graph, the exit status in topological order, the descriptors.
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
 load helpers
 
-# Crash safety (DESIGN.md section 6): with SLUICE_HELD=1 a stage reads a
+# Crash safety (sluice(7), CRASH SAFETY): with SLUICE_HELD=1 a stage reads a
 # pipe that someone else holds open, as pipesup holds it, and consumes
 # only whole lines whose output it has written.  Here this shell plays
 # pipesup: it holds both ends of the FIFOs (exec {fd}<>) and starts each

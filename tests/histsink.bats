@@ -165,7 +165,7 @@ Try 'histsink --help' for more information." ]
 	[ "${stderr%%$'\n'*}" = 'histsink: --min 5 is greater than --max 4' ]
 	run -64 --separate-stderr histsink --max x
 	[ "${stderr%%$'\n'*}" = 'histsink: --max: "x" is invalid' ]
-	# an operand is a file to read (DESIGN.md section 5)
+	# an operand is a file to read (sluice(7), The programs)
 	run -66 --separate-stderr histsink "$BATS_TEST_TMPDIR/x" </dev/null
 	[ "${stderr%%$'\n'*}" = "histsink: $BATS_TEST_TMPDIR/x: No such file or directory" ]
 }

@@ -173,7 +173,7 @@ Try '\''latsink --help'\'' for more information.' ]
 	run -64 --separate-stderr latsink --every soon
 	[ "$stderr" = 'latsink: --every: "soon" is invalid
 Try '\''latsink --help'\'' for more information.' ]
-	# an operand is a file to read (DESIGN.md section 5)
+	# an operand is a file to read (sluice(7), The programs)
 	run -66 --separate-stderr latsink "$BATS_TEST_TMPDIR/file"
 	[ "$stderr" = "latsink: $BATS_TEST_TMPDIR/file: No such file or directory" ]
 	run -64 --separate-stderr latsink --bogus

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# pipesup: the supervisor of DESIGN.md section 6.
+# pipesup: the supervisor (sluice(7), THE SUPERVISOR).
 
 setup() {
 	load helpers
@@ -193,7 +193,7 @@ procprint 0 exit 0 | $even $even 0"
 }
 
 @test "stages start with SIGINT ignored, nothing else ignored or blocked" {
-	# what pipesup found ignored stays ignored (DESIGN.md section 3): the
+	# what pipesup found ignored stays ignored (sluice(7), SIGNALS): the
 	# stage's mask is this shell's, plus SIGINT
 	local ign
 	ign=$(awk '/^SigIgn/ { print $2 }' /proc/self/status)

@@ -119,7 +119,7 @@ Try 'procfilter --help' for more information." ]
 	[ "${stderr%%$'\n'*}" = 'procfilter: --even and --odd exclude each other' ]
 	run -64 --separate-stderr procfilter --even --mod 3,1
 	[ "${stderr%%$'\n'*}" = 'procfilter: --even and --mod exclude each other' ]
-	# an operand is a file to read (DESIGN.md section 5)
+	# an operand is a file to read (sluice(7), The programs)
 	run -66 --separate-stderr procfilter "$BATS_TEST_TMPDIR/extra"
 	[ "${stderr%%$'\n'*}" = "procfilter: $BATS_TEST_TMPDIR/extra: No such file or directory" ]
 	run -64 --separate-stderr procfilter --bogus

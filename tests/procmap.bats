@@ -143,7 +143,7 @@ Try 'procmap --help' for more information." ]
 	[ "${stderr%%$'\n'*}" = 'procmap: --clamp: "5,1": LO is greater than HI' ]
 	run -64 --separate-stderr procmap --clamp 5
 	[ "${stderr%%$'\n'*}" = 'procmap: --clamp: "5" is invalid' ]
-	# an operand is a file to read (DESIGN.md section 5)
+	# an operand is a file to read (sluice(7), The programs)
 	run -66 --separate-stderr procmap "$BATS_TEST_TMPDIR/3"
 	[ "${stderr%%$'\n'*}" = "procmap: $BATS_TEST_TMPDIR/3: No such file or directory" ]
 }

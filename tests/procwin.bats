@@ -142,7 +142,7 @@ Try 'procwin --help' for more information." ]
 	[ "${stderr%%$'\n'*}" = 'procwin: --time: "1d" is invalid' ]
 	run -64 --separate-stderr procwin --count 2 --emit avg
 	[ "${stderr%%$'\n'*}" = 'procwin: --emit: "avg" is not count, sum, min, max or mean' ]
-	# an operand is a file to read (DESIGN.md section 5)
+	# an operand is a file to read (sluice(7), The programs)
 	run -66 --separate-stderr procwin --count 2 "$BATS_TEST_TMPDIR/x"
 	[ "${stderr%%$'\n'*}" = "procwin: $BATS_TEST_TMPDIR/x: No such file or directory" ]
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
 # A stream shared between processes and machines through Redis Streams
-# (DESIGN.md section 7), end to end: redissink into a server of the
+# (sluice(7), BEYOND ONE MACHINE), end to end: redissink into a server of the
 # test's own, redissrc consumers of one group out of it.  Each entry goes
 # to one consumer; a consumer killed with entries in hand loses nothing
 # (the other claims them); a server killed and restarted with its data

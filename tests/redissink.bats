@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# redissink: records into a Redis stream (DESIGN.md section 7), against a
-# redis-server of each test's own (helpers.bash: redis_start).
+# redissink: records into a Redis stream (sluice(7), BEYOND ONE
+# MACHINE), against a redis-server of each test's own (helpers.bash: redis_start).
 
 setup() {
 	load helpers

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# redissrc: a Redis stream's consumer group to standard output (DESIGN.md
-# section 7), against a redis-server of each test's own.
+# redissrc: a Redis stream's consumer group to standard output (sluice(7),
+# BEYOND ONE MACHINE), against a redis-server of each test's own.
 
 load helpers
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
 # Every way a user or a service manager stops a pipeline is a drain that
-# loses nothing, and no stop leaves a process behind (DESIGN.md section 6).
+# loses nothing, and no stop leaves a process behind (sluice(7), CRASH SAFETY).
 # The pipelines hold a stage that is not a sluice program (sh and cat).
 
 setup() {
