@@ -228,7 +228,10 @@ report_json(FILE *fp, const struct report *r)
 		else
 			fputs(",\"queued_bytes\":null}", fp);
 	}
-	fputs(r->nedges > 0 ? "]}\n" : "}\n", fp);
+	if (r->nedges > 0)
+		fputc(']', fp);
+	/* the last object, as the sinks' JSON says it */
+	fprintf(fp, ",\"final\":%s}\n", r->exit_status >= 0 ? "true" : "false");
 }
 
 /* A label value: backslash, double quote and newline escaped. */

@@ -144,12 +144,12 @@ c -> stdout.merge -"
 
 @test "graph: a branch whose reader ended for good: the proctee goes on with the others, and all end well" {
 	{
-		echo "src: randsrc --seed 7 --count 50000 --rate 0"
+		echo "src: randsrc --seed 7 --count 300000 --rate 0"
 		FROM=src to_file x head -n 5
 		FROM=src to_file y cat
 	} >"$F"
 	run -0 --separate-stderr pipesup -f "$F"
-	randsrc --seed 7 --count 50000 --rate 0 >"$D/want"
+	randsrc --seed 7 --count 300000 --rate 0 >"$D/want"
 	head -n 5 "$D/want" | cmp - "$D/x"
 	cmp "$D/want" "$D/y"
 	assert_regex "$stderr" $'^src.tee: proctee: stdout: its reader went away after [0-9]+ records\n'

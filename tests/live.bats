@@ -165,7 +165,7 @@ table_gone_and_scrolled() {
 @test "live: the bar of a stage's input fills as the stage stops reading" {
 	term 120 24
 	enter 'pipesup --grace 100ms --stats=100ms randsrc --rate 0 --seed 1 :: sh -c "exec sleep 60"'
-	wait_for on_screen '^sh +running +0 +- +- +- +- +- +66k \[#{20}\]$'
+	wait_for on_screen '^sh +running +0 +- +- +- +- +- +2[0-9][0-9]k \[#{20}\]$'
 	screen
 	table randsrc sh
 	tmux -L "$SOCK" send-keys -t live C-c

@@ -46,16 +46,16 @@ metric() {
 	wait_for status_running "$S"
 	run -0 field "$S" '[(s["name"], s["restarts"], s["ended"]) for s in j["stages"]]'
 	assert_output "[('randsrc', 0, None), ('procfilter', 0, None), ('procprint', 0, None)]"
-	run -0 field "$S" 'j["exit_status"]'
-	assert_output "None"
+	run -0 field "$S" '(j["exit_status"], j["final"])'
+	assert_output "(None, False)"
 	kill -TERM "$PID"
 	finish
 	assert_equal "$ST" 0
 	local sent received
 	received=$(lines "$OUT")
 	sent=$(field "$S" 'j["stages"][0]["out"]')
-	run -0 field "$S" '(j["state"], j["exit_status"], [s["ended"] for s in j["stages"]])'
-	assert_output "('ended', 0, ['SIGTERM (drain)', 'exit 0', 'exit 0'])"
+	run -0 field "$S" '(j["state"], j["exit_status"], j["final"], [s["ended"] for s in j["stages"]])'
+	assert_output "('ended', 0, True, ['SIGTERM (drain)', 'exit 0', 'exit 0'])"
 	run -0 field "$S" '[(s["in"], s["out"], s["bad"]) for s in j["stages"]]'
 	assert_output "[(0, $sent, 0), ($sent, $received, 0), ($received, $received, 0)]"
 	assert_equal "$(randsrc --rate 0 --seed 3 -n "$sent" | procfilter --even | procprint)" "$(cat "$OUT")"

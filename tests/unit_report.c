@@ -90,7 +90,7 @@ main(void)
 	    "{\"name\":\"sh \\\"x\\\"\\\\\",\"pid\":12,\"state\":\"running\","
 	    "\"ended\":null,\"restarts\":0,\"in\":null,\"out\":null,"
 	    "\"bad\":null,\"in_rate\":null,\"out_rate\":null,\"total\":null,"
-	    "\"queued_bytes\":0}]}\n");
+	    "\"queued_bytes\":0}],\"final\":false}\n");
 	check("metrics", report_metrics, &r,
 	    "# HELP sluice_pipeline_uptime_seconds Seconds since pipesup "
 	    "started the pipeline.\n"
@@ -177,7 +177,8 @@ main(void)
 	    "\"bad\":null,\"in_rate\":null,\"out_rate\":null,\"total\":null,"
 	    "\"queued_bytes\":10}],"
 	    "\"edges\":[{\"from\":\"a\",\"to\":\"a.tee\",\"queued_bytes\":10},"
-	    "{\"from\":\"a.tee\",\"to\":\"x\\\"\",\"queued_bytes\":null}]}\n");
+	    "{\"from\":\"a.tee\",\"to\":\"x\\\"\",\"queued_bytes\":null}],"
+	    "\"final\":false}\n");
 	check("graph table", table, &r,
 	    "stage      pid restarts  ended                        in        "
 	    "out    bad\n"
