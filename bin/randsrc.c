@@ -36,6 +36,14 @@ enum { OPT_MIN = OPT_PROGRAM, OPT_MAX };
  * 8-byte copy a record instead of formatting it.  The stream is the same.
  */
 #define TABLE_MAX	1024
+/*
+ * A range of at most PAIR_RANGE values whose records are 4 bytes or less
+ * ("100\n") also has the preformatted forms of every two records in a
+ * row, 8 bytes or less: two draws of a batch are one draw from n^2 values
+ * (the base-n^2 digits of a number are its base-n digits two by two),
+ * and one copy.  90 KiB, for twice the speed of the default 1..100.
+ */
+#define PAIR_RANGE	100
 
 struct gen {
 	struct rng	 rng;
@@ -48,6 +56,9 @@ struct gen {
 	int		 table;
 	char		 text[TABLE_MAX][8];
 	unsigned char	 len[TABLE_MAX];
+	int		 pairs;
+	char		 pair[PAIR_RANGE * PAIR_RANGE][8];
+	unsigned char	 pairlen[PAIR_RANGE * PAIR_RANGE];
 };
 
 static void
@@ -67,6 +78,18 @@ make_table(struct gen *g)
 		g->len[i] = (unsigned char)n;
 	}
 	g->table = 1;
+	if (width > PAIR_RANGE)
+		return;
+	for (i = 0; i < width * width; i++) {
+		size_t a = g->len[i / width], b = g->len[i % width];
+
+		if (a + b > sizeof(g->pair[i]))
+			return;
+		memcpy(g->pair[i], g->text[i / width], a);
+		memcpy(g->pair[i] + a, g->text[i % width], b);
+		g->pairlen[i] = (unsigned char)(a + b);
+	}
+	g->pairs = 1;
 }
 
 /* Writes the record of draw v at p; returns where the next one goes. */
@@ -85,26 +108,40 @@ put(const char (*text)[8], const unsigned char *len, uint64_t min, char *p,
 /*
  * Whole batches of k draws at p, each written as it is drawn, for the
  * ranges with a table; returns where the next record goes.  A batch
- * drawn again is written again.
+ * drawn again is written again.  With pairs, draws 2i and 2i + 1 are
+ * draw i of the batch of n^2 values that the same output gives.
  */
 static inline char *
 batches(struct rng *rng, const struct rng_batch *b, unsigned k,
-    const char (*text)[8], const unsigned char *len, char *p, size_t n)
+    const struct gen *g, char *p, size_t n)
 {
-	struct rng_split s;
+	__extension__ typedef unsigned __int128 u128;
+	const uint64_t n2 = b->n * b->n;
+	uint64_t x, v;
 	unsigned j;
 	char *q;
 
 	for (; n > 0; n--, p = q)
 		do {
-			s.rest = rng_next(rng);
-			for (q = p, j = 0; j < k; j++) {
-				s = rng_split(s.rest, b->n);
-				/* 8 bytes whatever the length: maxout leaves room */
-				memcpy(q, text[s.draw], 8);
-				q += len[s.draw];
+			x = rng_next(rng);
+			q = p;
+			j = 0;
+			/* 8 bytes whatever the length: maxout leaves room */
+			if (g->pairs)
+#pragma GCC unroll 8
+				for (; j + 1 < k; j += 2) {
+					v = (uint64_t)((u128)(x * b->pow[j]) *
+					    n2 >> 64);
+					memcpy(q, g->pair[v], 8);
+					q += g->pairlen[v];
+				}
+#pragma GCC unroll 16
+			for (; j < k; j++) {
+				v = rng_draw(b, x, j);
+				memcpy(q, g->text[v], 8);
+				q += g->len[v];
 			}
-		} while (s.rest < b->threshold);
+		} while (rng_rejected(b, x));
 	return p;
 }
 
@@ -134,9 +171,9 @@ fill(struct source *src, char *dst, size_t n)
 	 * 101 values (the default 1..100) make batches of 9, unrolled */
 	if (text != NULL && b.n != 0) {
 		if (b.k == 9)
-			p = batches(&rng, &b, 9, text, len, p, n / 9);
+			p = batches(&rng, &b, 9, g, p, n / 9);
 		else
-			p = batches(&rng, &b, b.k, text, len, p, n / b.k);
+			p = batches(&rng, &b, b.k, g, p, n / b.k);
 		n %= b.k;
 	}
 	for (; n > 0; n--, i++) {
@@ -199,6 +236,7 @@ main(int argc, char *argv[])
 	make_table(&g);
 
 	src.fill = fill;
+	/* a record from a table takes one 8-byte copy at most */
 	src.maxout = REC_FMT_MAX;
 	src.ctx = &g;
 	return source_run(&src);

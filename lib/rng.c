@@ -39,6 +39,8 @@ rng_batch_init(struct rng_batch *b, uint64_t n)
 
 	b->n = n;
 	b->k = 1;
+	b->pow[0] = 1;
+	b->pow[1] = n;
 	if (n == 0) {
 		b->threshold = 0;
 		return;
@@ -46,7 +48,7 @@ rng_batch_init(struct rng_batch *b, uint64_t n)
 	/* p = n^k; n <= limit / p keeps n^(k+1) <= 2^60 without overflow */
 	while (b->k < RNG_BATCH_MAX && n <= limit / p) {
 		p *= n;
-		b->k++;
+		b->pow[++b->k] = p;
 	}
 	/* 2^64 mod p, in 64 bits: (2^64 - p) mod p */
 	b->threshold = (0 - p) % p;

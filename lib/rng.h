@@ -61,35 +61,37 @@ struct rng_batch {
 	uint64_t	n;		/* draws are in [0, n); 0: 2^64 */
 	uint64_t	threshold;	/* 2^64 mod n^k */
 	unsigned	k;		/* draws a batch */
+	uint64_t	pow[RNG_BATCH_MAX + 1];	/* n^i mod 2^64 */
 };
 
 void	rng_batch_init(struct rng_batch *, uint64_t n);
 
 /*
- * The next draw of a batch, the high half of x * n, and the rest for the
- * draw after it, the low half; x is the output for the first draw and
- * the rest the last draw left for the others.
+ * Draw i (from 0) of the batch of output x.  The low half that i
+ * multiplications by n one after the other leave is x * n^i mod 2^64,
+ * so each draw is had from x directly, without waiting for the draw
+ * before it: the high half of (x * n^i mod 2^64) * n.
  */
-struct rng_split {
-	uint64_t	draw;
-	uint64_t	rest;
-};
-
-static inline struct rng_split
-rng_split(uint64_t x, uint64_t n)
+static inline uint64_t
+rng_draw(const struct rng_batch *b, uint64_t x, unsigned i)
 {
 	__extension__ typedef unsigned __int128 u128;
 
-	/* the low half on its own: gcc 12 keeps a 128-bit product that
-	 * lives from one draw to the next in memory */
-	return (struct rng_split){ (uint64_t)((u128)x * n >> 64), x * n };
+	return (uint64_t)((u128)(x * b->pow[i]) * b->n >> 64);
+}
+
+/* Is the batch of output x drawn again: its last low half too low? */
+static inline int
+rng_rejected(const struct rng_batch *b, uint64_t x)
+{
+	return x * b->pow[b->k] < b->threshold;
 }
 
 /* One batch: b->k draws at out, which has room for RNG_BATCH_MAX. */
 static inline void
 rng_batch(struct rng *r, const struct rng_batch *b, uint64_t *out)
 {
-	struct rng_split s;
+	uint64_t x;
 	unsigned i;
 
 	if (b->n == 0) {
@@ -97,12 +99,10 @@ rng_batch(struct rng *r, const struct rng_batch *b, uint64_t *out)
 		return;
 	}
 	do {
-		s.rest = rng_next(r);
-		for (i = 0; i < b->k; i++) {
-			s = rng_split(s.rest, b->n);
-			out[i] = s.draw;
-		}
-	} while (s.rest < b->threshold);
+		x = rng_next(r);
+		for (i = 0; i < b->k; i++)
+			out[i] = rng_draw(b, x, i);
+	} while (rng_rejected(b, x));
 }
 
 #endif

@@ -7,7 +7,11 @@
 #include "prog.h"
 #include "sig.h"
 
-#define OUT_CAP	((size_t)128 * 1024)
+/*
+ * Into a pipe a write takes at most WBUF_SPLICE_MAX (60 KiB) at once:
+ * more would only be more memory, 64 KiB of RSS while the reader stalls.
+ */
+#define OUT_CAP	((size_t)64 * 1024)
 
 void
 source_init(struct source *src)
