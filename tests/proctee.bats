@@ -178,11 +178,24 @@ print("\n".join(out))' >in
 	(SLUICE_STATS_FD=5 SLUICE_STATS_PID=$BASHPID exec proctee slow f <up >out 5<>page 3>&-) &
 	local pid=$!
 	exec 4<slow
-	# stalled with more read than the slow pipe holds: the rest waits
-	# in the slow branch's buffer, which the drain must write out
-	full() { stalled "$pid" "$src" && (($(counter page in) > 30000)); }
+	# stalled with more read than the slow pipe and the branch's spill
+	# pipe hold (64 KiB each): the rest waits in the slow branch's
+	# buffer, which the drain must write out
+	full() { stalled "$pid" "$src" && (($(counter page in) > 60000)); }
 	wait_for full
 	kill -TERM "$pid"
+	# it took the signal and waits again, now for the slow branch alone:
+	# a proctee that gave up on the branch's buffer would be gone (a
+	# reader that started at once could take all of it in one flush)
+	taken() {
+		local pnd
+		blocked "$pid" || return 1
+		for pnd in $(awk '/^(SigPnd|ShdPnd):/ { print $2 }' "/proc/$pid/status"); do
+			((0x$pnd & 1 << 14)) && return 1
+		done
+		return 0
+	}
+	wait_for taken
 	cat <&4 >slowout
 	exec 4<&-
 	assert_status "$pid" 143
