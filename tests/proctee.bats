@@ -190,9 +190,9 @@ print("\n".join(out))' >in
 	taken() {
 		local pnd
 		blocked "$pid" || return 1
-		for pnd in $(awk '/^(SigPnd|ShdPnd):/ { print $2 }' "/proc/$pid/status"); do
+		while read -r pnd; do
 			((0x$pnd & 1 << 14)) && return 1
-		done
+		done < <(awk '/^(SigPnd|ShdPnd):/ { print $2 }' "/proc/$pid/status")
 		return 0
 	}
 	wait_for taken
