@@ -236,7 +236,6 @@ main(int argc, char *argv[])
 	make_table(&g);
 
 	src.fill = fill;
-	/* a record from a table takes one 8-byte copy at most */
 	src.maxout = REC_FMT_MAX;
 	src.ctx = &g;
 	return source_run(&src);
